@@ -1,0 +1,149 @@
+"""Contract v1 checks: the shipped JSON Schema, then the rules a schema cannot state; problems name the field."""
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from importlib import resources
+from typing import Any
+
+import fastjsonschema
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from catalog.policy import discard_problem
+from catalog.records import Dataset, Granule, record_from_dict
+
+FieldProblem = tuple[str, str]
+"""`(field, message)`: the field as a dotted path (`access.until`, `creators[1].orcid`) and what is wrong."""
+
+_REQUIRED = re.compile(r"^'(?P<name>[^']+)' is a required property$")
+
+
+@functools.cache
+def schema() -> Mapping[str, Any]:
+    """The JSON Schema of contract v1 shipped in the package (`catalog/schema/record-v1.json`)."""
+    text = resources.files("catalog").joinpath("schema/record-v1.json").read_text(encoding="utf-8")
+    loaded: Mapping[str, Any] = json.loads(text)
+    return loaded
+
+
+@functools.cache
+def _fast_validator() -> Callable[[Any], Any]:
+    """A compiled validator: the fast yes/no for the millions of valid lines."""
+    return fastjsonschema.compile(dict(schema()))
+
+
+@functools.cache
+def _detailed_validator() -> jsonschema.protocols.Validator:
+    """The reference validator, for exact messages once the fast one says no."""
+    validator_class = jsonschema.validators.validator_for(schema())
+    return validator_class(schema())
+
+
+def field_path(path: Iterator[Any] | Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _describe(error: ValidationError) -> str:
+    """The schema's own description of what the failing value should look like, else its pattern."""
+    found = error.schema.get("description") if isinstance(error.schema, Mapping) else None
+    return str(found or error.validator_value)
+
+
+def _leaves(error: ValidationError) -> Iterator[ValidationError]:
+    """The most specific errors: a failed anyOf/oneOf reports its branches, not itself."""
+    if error.context:
+        for child in error.context:
+            yield from _leaves(child)
+    else:
+        yield error
+
+
+def schema_problems(record: Any) -> list[FieldProblem]:
+    """Check a parsed JSON value against the contract's schema."""
+    try:
+        _fast_validator()(record)
+        return []
+    except fastjsonschema.JsonSchemaValueException:
+        pass
+    problems: dict[FieldProblem, None] = {}
+    for error in sorted(_detailed_validator().iter_errors(record), key=lambda e: list(e.absolute_path)):
+        for leaf in _leaves(error):
+            field = field_path(leaf.absolute_path)
+            message = leaf.message
+            if leaf.validator == "pattern":
+                message = f"{leaf.instance!r} is not in the expected form: {_describe(leaf)}"
+            missing = _REQUIRED.match(message)
+            if missing:
+                field = f"{field}.{missing['name']}" if field else missing["name"]
+                message = "required field is missing"
+            problems[(field or "record", message)] = None
+    return list(problems) or [("record", "does not match contract v1")]
+
+
+def rule_problems(record: Mapping[str, Any]) -> list[FieldProblem]:
+    """Check what the schema cannot: real calendar dates, intervals in order, the retention rules."""
+    try:
+        typed = record_from_dict(record)
+    except (ValueError, KeyError) as error:
+        return [(_time_field(record, error), f"not a valid time: {error}")]
+    problems: list[FieldProblem] = []
+    if isinstance(typed, Granule) and typed.end < typed.start:
+        problems.append(("end", "the observation ends before it starts"))
+    if isinstance(typed, Dataset):
+        temporal = typed.temporal
+        if temporal is not None and temporal.end is not None and temporal.end < temporal.start:
+            problems.append(("temporal.end", "the coverage ends before it starts"))
+        if typed.bbox is not None and typed.bbox[1] > typed.bbox[3]:
+            problems.append(("spatial.bbox", "south is north of north"))
+        refused = discard_problem(typed)
+        if refused:
+            problems.append(("lifecycle.reason", refused))
+    if isinstance(typed, Granule) and typed.bbox is not None and typed.bbox[1] > typed.bbox[3]:
+        problems.append(("bbox", "south is north of north"))
+    return problems
+
+
+def _time_field(record: Mapping[str, Any], error: Exception) -> str:
+    """Name the time field whose value the error quotes, else `record`."""
+    text = str(error)
+    for name, value in _time_values(record):
+        if isinstance(value, str) and value in text:
+            return name
+    return "record"
+
+
+def _time_values(record: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in record.items():
+        name = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping):
+            yield from _time_values(value, name)
+        else:
+            yield name, value
+
+
+def problems(record: Any) -> list[FieldProblem]:
+    """Check one parsed JSON value against contract v1; an empty list means it may be loaded."""
+    if not isinstance(record, dict):
+        return [("record", f"a record is a JSON object, not {type(record).__name__}")]
+    found = schema_problems(record)
+    return found or rule_problems(record)
+
+
+def canonical(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(record: Mapping[str, Any]) -> str:
+    """A digest of a record's content, independent of key order and white space."""
+    return hashlib.blake2b(canonical(record).encode(), digest_size=16).hexdigest()
+
+
+def is_local_reference(target: str) -> bool:
+    """Whether a `related` target names a dataset of this catalog (not a DOI or a URL)."""
+    return not (target.startswith(("10.", "doi:", "urn:")) or "://" in target)
