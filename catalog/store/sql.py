@@ -1,0 +1,510 @@
+"""The store in SQL: one code path over SQLite and PostgreSQL with SQLAlchemy Core, keyset paging, no OFFSET."""
+
+import json
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    and_,
+    case,
+    create_engine,
+    event,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+
+from catalog.policy import Timeline, cap_by_dataset, dataset_timeline, granule_timeline
+from catalog.records import Dataset, Granule, Mission
+from catalog.store import (
+    Change,
+    DatestampKey,
+    StagedGranule,
+    StagedGroup,
+    Stats,
+    StoredDataset,
+    StoredGranule,
+    StoredMission,
+    StoreError,
+)
+from catalog.store.tables import datasets, granules, missions, staged_granules
+from catalog.timeutil import from_epoch, to_epoch
+from catalog.vocab import Visibility
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+DATASET_SHIFTS = 2
+GRANULE_SHIFTS = 1
+SHOWN = frozenset({Visibility.PUBLIC, Visibility.RESTRICTED})
+
+
+def backend_name(url: str) -> str:
+    return make_url(url).get_backend_name()
+
+
+def engine_for(url: str) -> Engine:
+    """Create an engine; PostgreSQL URLs use psycopg 3, SQLite files get WAL so readers never wait for a load."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    raise StoreError(f"unsupported database URL scheme {parsed.get_backend_name()!r}")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA temp_store=FILE")
+    cursor.close()
+
+
+def migrate_url(url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    engine = engine_for(url)
+    try:
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except SQLAlchemyError as error:
+        raise StoreError(f"cannot migrate the store at {engine.url!r}: {error}") from error
+    finally:
+        engine.dispose()
+
+
+def _shift_moment(moment: datetime) -> int:
+    """Round a shift up to the second: data is never shown as released before its release moment."""
+    return math.ceil(moment.timestamp())
+
+
+def timeline_columns(timeline: Timeline, shifts: int) -> dict[str, Any]:
+    if len(timeline.shifts) > shifts:
+        raise ValueError(f"a timeline with {len(timeline.shifts)} shifts does not fit {shifts} columns")
+    columns: dict[str, Any] = {"vis0": str(timeline.initial)}
+    for index in range(1, shifts + 1):
+        moment, visibility = timeline.shifts[index - 1] if index <= len(timeline.shifts) else (None, None)
+        columns[f"shift{index}_at"] = None if moment is None else _shift_moment(moment)
+        columns[f"vis{index}"] = None if visibility is None else str(visibility)
+    return columns
+
+
+def timeline_from_row(row: Mapping[Any, Any], shifts: int) -> Timeline:
+    steps = []
+    for index in range(1, shifts + 1):
+        if row[f"shift{index}_at"] is not None:
+            steps.append((from_epoch(row[f"shift{index}_at"]), Visibility(row[f"vis{index}"])))
+    return Timeline(Visibility(row["vis0"]), tuple(steps))
+
+
+def settled(changed: int, timeline_cols: Mapping[str, Any]) -> int:
+    moments = [timeline_cols[k] for k in ("shift1_at", "shift2_at") if timeline_cols.get(k) is not None]
+    return int(max([changed, *moments]))
+
+
+def visibility_sql(table: Any, shifts: int, now: int) -> ColumnElement[str]:
+    """The visibility at `now` from a row's timeline columns, as SQL."""
+    whens = [(table.c[f"shift{index}_at"] <= now, table.c[f"vis{index}"]) for index in range(shifts, 0, -1)]
+    return case(*whens, else_=table.c.vis0)
+
+
+def dataset_datestamp_sql(now: int) -> ColumnElement[int]:
+    """The datestamp at `now` (`catalog.policy.datestamp_at`) as SQL: the last shift after `changed`, if passed."""
+    c = datasets.c
+    return case(
+        (and_(c.shift2_at > c.changed, c.shift2_at <= now), c.shift2_at),
+        (and_(c.shift1_at > c.changed, c.shift1_at <= now), c.shift1_at),
+        else_=c.changed,
+    )
+
+
+def digest_of(row: Mapping[str, Any]) -> str:
+    return str(row["digest"])
+
+
+def dataset_row(dataset: Dataset, timeline: Timeline, changed: int, doc: str, digest: str) -> dict[str, Any]:
+    columns = timeline_columns(timeline, DATASET_SHIFTS)
+    west, south, east, north = dataset.bbox or (None, None, None, None)
+    temporal = dataset.temporal
+    return {
+        "id": dataset.id,
+        "mission_id": dataset.mission,
+        "category": str(dataset.category),
+        "doi": dataset.doi,
+        "temporal_start": None if temporal is None else to_epoch(temporal.start),
+        "temporal_end": None if temporal is None or temporal.end is None else to_epoch(temporal.end),
+        "west": west,
+        "south": south,
+        "east": east,
+        "north": north,
+        **columns,
+        "changed": changed,
+        "settled": settled(changed, columns),
+        "digest": digest,
+        "doc": doc,
+    }
+
+
+def staged_row(staged: StagedGranule) -> dict[str, Any]:
+    granule = staged.record
+    west, south, east, north = granule.bbox or (None, None, None, None)
+    if staged.timeline is None:
+        columns: dict[str, Any] = {"vis0": None, "shift1_at": None, "vis1": None}
+    else:
+        columns = timeline_columns(staged.timeline, GRANULE_SHIFTS)
+    return {
+        "line": staged.line,
+        "source": staged.source,
+        "dataset_id": granule.dataset,
+        "id": granule.id,
+        "start_time": to_epoch(granule.start),
+        "end_time": to_epoch(granule.end),
+        "acquired": to_epoch(granule.acquired),
+        "west": west,
+        "south": south,
+        "east": east,
+        "north": north,
+        **columns,
+        "digest": staged.digest,
+        "doc": staged.doc,
+    }
+
+
+GRANULE_COLUMNS = tuple(c.name for c in granules.c if c.name != "changed")
+
+
+class SqlLoad:
+    """One load: granules go to a temporary table first; everything commits together or not at all."""
+
+    def __init__(self, store: "SqlStore", connection: Connection, now: datetime) -> None:
+        self.store = store
+        self.connection = connection
+        self.now = to_epoch(now)
+        self.moment = now
+        self.committed = False
+
+    def stage_granules(self, rows: Sequence[StagedGranule]) -> None:
+        if rows:
+            self.connection.execute(staged_granules.insert(), [staged_row(r) for r in rows])
+
+    def staged_datasets(self) -> list[StagedGroup]:
+        s = staged_granules.c
+        query = (
+            select(s.dataset_id, func.min(s.source), func.min(s.line), func.max(s.line), func.count())
+            .group_by(s.dataset_id)
+            .order_by(s.dataset_id)
+        )
+        return [StagedGroup(r[0], None, r[1], r[2], r[3], r[4]) for r in self.connection.execute(query)]
+
+    def staged_duplicates(self, limit: int) -> list[StagedGroup]:
+        s = staged_granules.c
+        query = (
+            select(s.dataset_id, s.id, func.min(s.source), func.min(s.line), func.max(s.line), func.count())
+            .group_by(s.dataset_id, s.id)
+            .having(func.count() > 1)
+            .order_by(func.min(s.line))
+            .limit(limit)
+        )
+        return [StagedGroup(*r) for r in self.connection.execute(query)]
+
+    def unresolved_staged(self) -> Iterator[tuple[str, int, dict[str, Any]]]:
+        s = staged_granules.c
+        query = select(s.source, s.line, s.doc).where(s.vis0.is_(None)).order_by(s.line)
+        for source, line, doc in self.connection.execute(query).all():
+            yield source, line, json.loads(doc)
+
+    def resolve_staged(self, dataset_id: str, granule_id: str, timeline: Timeline) -> None:
+        s = staged_granules.c
+        self.connection.execute(
+            staged_granules.update()
+            .where(s.dataset_id == dataset_id, s.id == granule_id)
+            .values(**timeline_columns(timeline, GRANULE_SHIFTS))
+        )
+
+    def put_mission(self, mission: Mission, doc: str, digest: str) -> Change:
+        row = {"id": mission.id, "doc": doc, "digest": digest, "changed": self.now}
+        return self._put(missions, row, lambda _: row)
+
+    def put_dataset(self, dataset: Dataset, doc: str, digest: str) -> Change:
+        def build(existing: Row[Any] | None) -> dict[str, Any]:
+            shown_before = existing is not None and (
+                timeline_from_row(existing._mapping, DATASET_SHIFTS).at(self.moment) is not Visibility.HIDDEN
+            )
+            timeline = dataset_timeline(dataset, shown_before=shown_before)
+            return dataset_row(dataset, timeline, self.now, doc, digest)
+
+        return self._put(datasets, {"id": dataset.id, "digest": digest}, build)
+
+    def _put(self, table: Any, key: Mapping[str, Any], build: Callable[[Row[Any] | None], dict[str, Any]]) -> Change:
+        existing = self.connection.execute(select(table).where(table.c.id == key["id"])).first()
+        if existing is None:
+            self.connection.execute(table.insert().values(**build(None)))
+            return Change(added=1)
+        if existing.digest == key["digest"]:
+            return Change(unchanged=1)
+        self.connection.execute(table.update().where(table.c.id == key["id"]).values(**build(existing)))
+        return Change(updated=1)
+
+    def merge_granules(self) -> Change:
+        s, g = staged_granules.c, granules.c
+        same_key = and_(g.dataset_id == s.dataset_id, g.id == s.id)
+        total = self.connection.execute(select(func.count()).select_from(staged_granules)).scalar_one()
+        added = self.connection.execute(
+            select(func.count()).select_from(staged_granules).where(~exists().where(same_key))
+        ).scalar_one()
+        updated = self.connection.execute(
+            select(func.count()).select_from(staged_granules.join(granules, same_key)).where(g.digest != s.digest)
+        ).scalar_one()
+        source = select(*(s[name] for name in GRANULE_COLUMNS), literal(self.now)).where(true())
+        statement = self.store.insert(granules).from_select([*GRANULE_COLUMNS, "changed"], source)
+        excluded = statement.excluded
+        statement = statement.on_conflict_do_update(
+            index_elements=[g.dataset_id, g.id],
+            set_={name: excluded[name] for name in (*GRANULE_COLUMNS, "changed") if name not in ("dataset_id", "id")},
+            where=g.digest != excluded.digest,
+        )
+        self.connection.execute(statement)
+        return Change(added=added, updated=updated, unchanged=total - added - updated)
+
+    def retime_granules(self, dataset: Dataset) -> int:
+        """Recompute the timelines of a dataset's stored granules after its access changed; return how many moved."""
+        g = granules.c
+        moved = 0
+        after = ""
+        while True:
+            rows = self.connection.execute(
+                select(g.id, g.doc, g.vis0, g.shift1_at, g.vis1)
+                .where(g.dataset_id == dataset.id, g.id > after)
+                .order_by(g.id)
+                .limit(2000)
+            ).all()
+            if not rows:
+                return moved
+            for row in rows:
+                granule = Granule.from_dict(json.loads(row.doc))
+                columns = timeline_columns(granule_timeline(granule, dataset), GRANULE_SHIFTS)
+                if any(row._mapping[k] != v for k, v in columns.items()):
+                    self.connection.execute(
+                        granules.update()
+                        .where(g.dataset_id == dataset.id, g.id == row.id)
+                        .values(**columns, changed=self.now)
+                    )
+                    moved += 1
+            after = rows[-1].id
+
+    def commit(self) -> None:
+        self.committed = True
+
+
+class SqlStore:
+    """The store over a SQLAlchemy engine; subclasses say how their dialect upserts."""
+
+    insert: Callable[..., Any] = staticmethod(sqlite.insert)
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = engine_for(url)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def check(self) -> None:
+        try:
+            with self.engine.connect() as connection:
+                version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except SQLAlchemyError as error:
+            raise StoreError(f"store not ready ({type(error).__name__}): run `isas-catalog migrate`") from error
+        if version is None:
+            raise StoreError("store has no schema: run `isas-catalog migrate`")
+
+    @contextmanager
+    def load(self, now: datetime) -> Iterator[SqlLoad]:
+        with self.engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                staged_granules.create(connection)
+                load = SqlLoad(self, connection, now)
+                yield load
+                staged_granules.drop(connection)
+                if load.committed:
+                    transaction.commit()
+                else:
+                    transaction.rollback()
+            except BaseException:
+                transaction.rollback()
+                raise
+
+    def _read(self, query: Any) -> list[Any]:
+        try:
+            with self.engine.connect() as connection:
+                return list(connection.execute(query).all())
+        except (OperationalError, ProgrammingError) as error:
+            raise StoreError(
+                f"cannot read the store ({type(error.orig).__name__}: {error.orig}): "
+                "is it reachable, and migrated (`isas-catalog migrate`)?"
+            ) from error
+
+    def mission(self, mission_id: str) -> StoredMission | None:
+        found = self.missions([mission_id])
+        return found[0] if found else None
+
+    def missions(self, ids: Sequence[str] | None = None) -> list[StoredMission]:
+        query = select(missions).order_by(missions.c.id)
+        if ids is not None:
+            query = query.where(missions.c.id.in_(list(ids)))
+        return [StoredMission(Mission.from_dict(json.loads(r.doc)), from_epoch(r.changed)) for r in self._read(query)]
+
+    @staticmethod
+    def _dataset(row: Row[Any]) -> StoredDataset:
+        return StoredDataset(
+            record=Dataset.from_dict(json.loads(row.doc)),
+            changed=from_epoch(row.changed),
+            timeline=timeline_from_row(row._mapping, DATASET_SHIFTS),
+            source=row.source,
+        )
+
+    def dataset(self, dataset_id: str) -> StoredDataset | None:
+        return self.datasets_by_id([dataset_id]).get(dataset_id)
+
+    def datasets_by_id(self, ids: Sequence[str]) -> dict[str, StoredDataset]:
+        rows = self._read(select(datasets).where(datasets.c.id.in_(list(ids))))
+        return {row.id: self._dataset(row) for row in rows}
+
+    def all_datasets(self) -> Iterator[StoredDataset]:
+        after = ""
+        while True:
+            rows = self._read(select(datasets).where(datasets.c.id > after).order_by(datasets.c.id).limit(500))
+            if not rows:
+                return
+            yield from (self._dataset(row) for row in rows)
+            after = rows[-1].id
+
+    def datasets_page(
+        self,
+        now: datetime,
+        *,
+        visibilities: frozenset[Visibility],
+        after: DatestampKey | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+    ) -> list[StoredDataset]:
+        """Page datasets in `(datestamp, id)` order at `now`, keyset after `after`, datestamps in [since, until].
+
+        Rows whose timeline has fully played out by `now` page on the `(settled, id)` index; the few with a
+        shift still ahead are computed separately, and the two ordered runs are merged.
+        """
+        moment = to_epoch(now)
+        c = datasets.c
+        shown = visibility_sql(datasets, DATASET_SHIFTS, moment).in_([str(v) for v in visibilities])
+        pages = []
+        for stamp, branch in (
+            (c.settled, c.settled <= moment),
+            (dataset_datestamp_sql(moment), c.settled > moment),
+        ):
+            conditions = [branch, shown]
+            if after is not None:
+                after_stamp, after_id = to_epoch(after[0]), after[1]
+                conditions.append(or_(stamp > after_stamp, and_(stamp == after_stamp, c.id > after_id)))
+            if since is not None:
+                conditions.append(stamp >= to_epoch(since))
+            if until is not None:
+                conditions.append(stamp <= to_epoch(until))
+            query = select(datasets, stamp.label("stamp")).where(*conditions).order_by(stamp, c.id).limit(limit)
+            pages.extend(self._read(query))
+        pages.sort(key=lambda row: (row.stamp, row.id))
+        return [self._dataset(row) for row in pages[:limit]]
+
+    def granule(self, dataset_id: str, granule_id: str) -> StoredGranule | None:
+        g = granules.c
+        rows = self._read(select(granules).where(g.dataset_id == dataset_id, g.id == granule_id))
+        return self._granule(rows[0]) if rows else None
+
+    @staticmethod
+    def _granule(row: Row[Any]) -> StoredGranule:
+        return StoredGranule(
+            record=Granule.from_dict(json.loads(row.doc)),
+            changed=from_epoch(row.changed),
+            timeline=timeline_from_row(row._mapping, GRANULE_SHIFTS),
+        )
+
+    def granules_page(
+        self,
+        dataset_id: str,
+        now: datetime,
+        *,
+        visibilities: frozenset[Visibility],
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[StoredGranule]:
+        """Page a dataset's granules by id whose capped visibility at `now` is one of `visibilities`."""
+        dataset = self.dataset(dataset_id)
+        if dataset is None:
+            return []
+        dataset_visibility = dataset.visibility(now)
+        own = [str(v) for v in SHOWN if cap_by_dataset(dataset_visibility, v) in visibilities]
+        if not own:
+            return []
+        g = granules.c
+        conditions = [g.dataset_id == dataset_id, visibility_sql(granules, GRANULE_SHIFTS, to_epoch(now)).in_(own)]
+        if after is not None:
+            conditions.append(g.id > after)
+        return [
+            self._granule(row) for row in self._read(select(granules).where(*conditions).order_by(g.id).limit(limit))
+        ]
+
+    def stats(self, now: datetime, *, granules: bool = True) -> Stats:
+        moment = to_epoch(now)
+        dataset_visibility = visibility_sql(datasets, DATASET_SHIFTS, moment)
+        dataset_counts: dict[str, int] = {str(v): 0 for v in Visibility}
+        for row in self._read(select(dataset_visibility, func.count()).group_by(dataset_visibility)):
+            dataset_counts[row[0]] = row[1]
+        granule_counts: dict[str, int] | None = None
+        if granules:
+            granule_counts = self._granule_stats(dataset_visibility, moment)
+        mission_count = self._read(select(func.count()).select_from(missions))[0][0]
+        return Stats(missions=mission_count, datasets=dataset_counts, granules=granule_counts)
+
+    def _granule_stats(self, dataset_visibility: ColumnElement[str], moment: int) -> dict[str, int]:
+        granule_visibility = visibility_sql(granules, GRANULE_SHIFTS, moment)
+        granule_counts: dict[str, int] = {str(v): 0 for v in Visibility}
+        joined = select(dataset_visibility, granule_visibility, func.count()).select_from(
+            granules.join(datasets, datasets.c.id == granules.c.dataset_id)
+        )
+        for row in self._read(joined.group_by(dataset_visibility, granule_visibility)):
+            capped = cap_by_dataset(Visibility(row[0]), Visibility(row[1]))
+            granule_counts[str(capped)] += row[2]
+        return granule_counts
+
+
+class SqliteStore(SqlStore):
+    insert = staticmethod(sqlite.insert)
+
+
+class PostgresStore(SqlStore):
+    insert = staticmethod(postgresql.insert)
+
+
+BACKENDS: Mapping[str, type[SqlStore]] = {"sqlite": SqliteStore, "postgresql": PostgresStore}

@@ -1,0 +1,108 @@
+"""The catalog's tables in SQLAlchemy Core; the Alembic migrations in `catalog/migrations` create the same.
+
+Times are whole seconds since the epoch (BIGINT): one representation on both backends, compared and indexed as
+integers, at the second granularity OAI-PMH uses. Each record keeps its original JSON (`doc`), a digest of its
+canonical form (`digest`, so that reloading an unchanged record writes nothing), when the store last took a new
+version (`changed`), and its visibility timeline (`vis0`, then `vis1` from `shift1_at`, then `vis2` from
+`shift2_at`; see `catalog.policy.Timeline`) so that SQL can filter by visibility at the request's moment.
+`settled` is the datestamp once every shift has passed: rows whose `settled` is not after the request's moment
+page by an index on `(settled, id)`.
+"""
+
+from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+VISIBILITY = String(10)
+
+missions = Table(
+    "missions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("doc", Text, nullable=False),
+    Column("digest", String(32), nullable=False),
+    Column("changed", BigInteger, nullable=False),
+)
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("source", String(64), nullable=False, server_default=""),
+    Column("mission_id", String(64)),
+    Column("category", String(16), nullable=False),
+    Column("doi", String(255)),
+    Column("temporal_start", BigInteger),
+    Column("temporal_end", BigInteger),
+    Column("west", Float),
+    Column("south", Float),
+    Column("east", Float),
+    Column("north", Float),
+    Column("vis0", VISIBILITY, nullable=False),
+    Column("shift1_at", BigInteger),
+    Column("vis1", VISIBILITY),
+    Column("shift2_at", BigInteger),
+    Column("vis2", VISIBILITY),
+    Column("changed", BigInteger, nullable=False),
+    Column("settled", BigInteger, nullable=False),
+    Column("digest", String(32), nullable=False),
+    Column("doc", Text, nullable=False),
+    Index(None, "settled", "id"),
+    Index(None, "mission_id"),
+    Index(None, "temporal_start", "temporal_end"),
+    Index(None, "west", "east", "south", "north"),
+    Index(None, "vis0", "shift1_at", "shift2_at"),
+)
+
+granules = Table(
+    "granules",
+    metadata,
+    Column("dataset_id", String(128), primary_key=True),
+    Column("id", String(256), primary_key=True),
+    Column("start_time", BigInteger, nullable=False),
+    Column("end_time", BigInteger, nullable=False),
+    Column("acquired", BigInteger, nullable=False),
+    Column("west", Float),
+    Column("south", Float),
+    Column("east", Float),
+    Column("north", Float),
+    Column("vis0", VISIBILITY, nullable=False),
+    Column("shift1_at", BigInteger),
+    Column("vis1", VISIBILITY),
+    Column("changed", BigInteger, nullable=False),
+    Column("digest", String(32), nullable=False),
+    Column("doc", Text, nullable=False),
+    Index(None, "dataset_id", "start_time"),
+    Index(None, "start_time", "end_time"),
+    Index(None, "west", "east", "south", "north"),
+    Index(None, "vis0", "shift1_at"),
+)
+
+staged_granules = Table(
+    "staged_granules",
+    MetaData(),
+    Column("line", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("dataset_id", String(128), nullable=False),
+    Column("id", String(256), nullable=False),
+    Column("start_time", BigInteger, nullable=False),
+    Column("end_time", BigInteger, nullable=False),
+    Column("acquired", BigInteger, nullable=False),
+    Column("west", Float),
+    Column("south", Float),
+    Column("east", Float),
+    Column("north", Float),
+    Column("vis0", VISIBILITY),
+    Column("shift1_at", BigInteger),
+    Column("vis1", VISIBILITY),
+    Column("digest", String(32), nullable=False),
+    Column("doc", Text, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+"""Granules of a load in progress, in a temporary table: checked for duplicates and unknown datasets in SQL,
+merged into `granules` only when the whole load is valid, so a failed load never touches the store."""
