@@ -1,0 +1,1 @@
+"""Pure mappings from catalog records to the formats the archive publishes."""

@@ -1,0 +1,260 @@
+"""The contract-v1 loader: JSON Lines into the store, streamed, checked whole, committed all or nothing."""
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from catalog import contract
+from catalog.policy import granule_timeline
+from catalog.records import Dataset, Granule, Mission, record_from_dict
+from catalog.store import Change, LoadTransaction, StagedGranule, Store
+
+BATCH = 5000
+MAX_PROBLEMS = 200
+"""Problems listed in full; past that they are only counted (a broken file would otherwise print a million)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of input: where it came from and its text."""
+
+    source: str
+    number: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """What is wrong and where: printed as `FILE:LINE: field: message`."""
+
+    source: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.field}: {self.message}"
+
+
+class LoadError(Exception):
+    """The input has problems; nothing was written."""
+
+    def __init__(self, problems: Sequence[Problem], total: int) -> None:
+        self.problems = list(problems)
+        self.total = total
+        more = f" (and {total - len(problems)} more)" if total > len(problems) else ""
+        super().__init__(f"{total} problem(s){more}; the store is unchanged")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    lines: int
+    missions: Change
+    datasets: Change
+    granules: Change
+    retimed: int
+    dry_run: bool
+
+
+@dataclass
+class _Problems:
+    listed: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    def found(self) -> bool:
+        return self.total > 0
+
+    def add(self, source: str, line: int, field_name: str, message: str) -> None:
+        self.total += 1
+        if len(self.listed) < MAX_PROBLEMS:
+            self.listed.append(Problem(source, line, field_name, message))
+
+
+def read_lines(paths: Sequence[Path]) -> Iterator[Line]:
+    """Yield the lines of JSON Lines files that carry records (not blank, not `//` comments)."""
+    for path in paths:
+        with path.open("rb") as stream:
+            for number, raw in enumerate(stream, 1):
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    text = f"\x00{error.reason} at byte {error.start}"
+                stripped = text.strip()
+                if stripped and not stripped.startswith("//"):
+                    yield Line(str(path), number, stripped)
+
+
+class _Load:
+    """The state of one load: what the input has said so far, and the problems found."""
+
+    def __init__(self, store: Store, transaction: LoadTransaction) -> None:
+        self.store = store
+        self.tx = transaction
+        self.problems = _Problems()
+        self.missions: dict[str, Line] = {}
+        self.datasets: dict[str, tuple[Line, Dataset]] = {}
+        self.stored_datasets: dict[str, Dataset | None] = {}
+        self.retime: list[Dataset] = []
+        self.mission_refs: list[tuple[Line, str]] = []
+        self.related_refs: list[tuple[Line, int, str]] = []
+        self.batch: list[StagedGranule] = []
+        self.change = {"mission": Change(), "dataset": Change()}
+
+    def take(self, line: Line) -> None:
+        if line.text.startswith("\x00"):
+            self.problems.add(line.source, line.number, "encoding", f"not UTF-8: {line.text[1:]}")
+            return
+        try:
+            value = json.loads(line.text)
+        except json.JSONDecodeError as error:
+            self.problems.add(line.source, line.number, "json", f"malformed JSON: {error.msg} at column {error.colno}")
+            return
+        found = contract.problems(value)
+        for field_name, message in found:
+            self.problems.add(line.source, line.number, field_name, message)
+        if found:
+            return
+        record = record_from_dict(value)
+        digest = contract.digest(value)
+        if isinstance(record, Granule):
+            self._granule(line, record, digest)
+        elif isinstance(record, Dataset):
+            self._dataset(line, record, digest)
+        else:
+            self._mission(line, record, digest)
+
+    def _mission(self, line: Line, mission: Mission, digest: str) -> None:
+        first = self.missions.setdefault(mission.id, line)
+        if first is not line:
+            self._duplicate(line, "mission", mission.id, first)
+            return
+        self.change["mission"] += self.tx.put_mission(mission, line.text, digest)
+
+    def _dataset(self, line: Line, dataset: Dataset, digest: str) -> None:
+        first = self.datasets.setdefault(dataset.id, (line, dataset))[0]
+        if first is not line:
+            self._duplicate(line, "dataset", dataset.id, first)
+            return
+        if dataset.mission is not None:
+            self.mission_refs.append((line, dataset.mission))
+        for index, related in enumerate(dataset.related):
+            if contract.is_local_reference(related.target):
+                self.related_refs.append((line, index, related.target))
+        stored = self._stored_dataset(dataset.id)
+        if stored is not None and stored.access != dataset.access:
+            self.retime.append(dataset)
+        self.change["dataset"] += self.tx.put_dataset(dataset, line.text, digest)
+
+    def _duplicate(self, line: Line, kind: str, record_id: str, first: Line) -> None:
+        where = f"line {first.number}" if first.source == line.source else f"{first.source}:{first.number}"
+        self.problems.add(line.source, line.number, "id", f"duplicate {kind} id {record_id!r}, first at {where}")
+
+    def _stored_dataset(self, dataset_id: str) -> Dataset | None:
+        if dataset_id not in self.stored_datasets:
+            stored = self.store.dataset(dataset_id)
+            self.stored_datasets[dataset_id] = None if stored is None else stored.record
+        return self.stored_datasets[dataset_id]
+
+    def _dataset_for(self, dataset_id: str) -> Dataset | None:
+        in_input = self.datasets.get(dataset_id)
+        return in_input[1] if in_input is not None else self._stored_dataset(dataset_id)
+
+    def _granule(self, line: Line, granule: Granule, digest: str) -> None:
+        dataset = self._dataset_for(granule.dataset)
+        timeline = None if dataset is None else granule_timeline(granule, dataset)
+        self.batch.append(StagedGranule(line.source, line.number, granule, timeline, digest, line.text))
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.problems.found():
+            self.tx.stage_granules(self.batch)
+        self.batch = []
+
+    def finish(self) -> None:
+        """Check what only the whole input can tell: references, duplicate granules, granules before datasets."""
+        self.flush()
+        known_missions = set(self.missions) | {
+            m.record.id for m in self.store.missions(sorted({ref for _, ref in self.mission_refs} - set(self.missions)))
+        }
+        for line, mission_id in self.mission_refs:
+            if mission_id not in known_missions:
+                self.problems.add(line.source, line.number, "mission", f"unknown mission {mission_id!r}")
+        for line, index, target in self.related_refs:
+            if self._dataset_for(target) is None:
+                self.problems.add(
+                    line.source,
+                    line.number,
+                    f"related[{index}].target",
+                    f"unknown dataset {target!r} (give a dataset id of this catalog, a DOI or a URL)",
+                )
+        if self.problems.found():
+            return
+        for group in self.tx.staged_datasets():
+            if self._dataset_for(group.dataset_id) is None:
+                self.problems.add(
+                    group.source,
+                    group.first_line,
+                    "dataset",
+                    f"unknown dataset {group.dataset_id!r} ({group.count} granule(s) name it, "
+                    f"the last at line {group.last_line})",
+                )
+        for group in self.tx.staged_duplicates(MAX_PROBLEMS):
+            self.problems.add(
+                group.source,
+                group.last_line,
+                "id",
+                f"duplicate granule id {group.granule_id!r} of dataset {group.dataset_id!r}, "
+                f"first at line {group.first_line} ({group.count} in all)",
+            )
+        if self.problems.found():
+            return
+        for _, _, value in self.tx.unresolved_staged():
+            granule = Granule.from_dict(value)
+            dataset = self._dataset_for(granule.dataset)
+            assert dataset is not None
+            self.tx.resolve_staged(granule.dataset, granule.id, granule_timeline(granule, dataset))
+
+
+def load_lines(
+    store: Store,
+    lines: Iterable[Line],
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    on_line: Callable[[Line], None] | None = None,
+) -> LoadReport:
+    """Check every line and, if all is well and this is no dry run, commit them to the store at once.
+
+    Raises `LoadError` with every problem found; the store is then exactly as it was.
+    """
+    count = 0
+    with store.load(now) as transaction:
+        load = _Load(store, transaction)
+        for line in lines:
+            count += 1
+            load.take(line)
+            if on_line is not None:
+                on_line(line)
+        load.finish()
+        if load.problems.found():
+            raise LoadError(sorted(load.problems.listed), load.problems.total)
+        granules = transaction.merge_granules()
+        retimed = sum(transaction.retime_granules(dataset) for dataset in load.retime)
+        if not dry_run:
+            transaction.commit()
+    return LoadReport(count, load.change["mission"], load.change["dataset"], granules, retimed, dry_run)
+
+
+def load_files(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    on_line: Callable[[Line], None] | None = None,
+) -> LoadReport:
+    """Load contract-v1 JSON Lines files (see `load_lines`)."""
+    return load_lines(store, read_lines(paths), now=now, dry_run=dry_run, on_line=on_line)
