@@ -1,0 +1,204 @@
+"""The `isas-catalog` command: load, demo, serve, audit, stats, migrate."""
+
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from catalog.contract import canonical
+from catalog.demo import demo_records
+from catalog.policy import audit
+from catalog.store import StoreError, migrate
+from catalog.timeutil import format_time, parse_time, utcnow
+from catalog.vocab import Severity
+from harvest.loader import Line, LoadError, LoadReport, load_files, load_lines
+from server import create_app, store_of
+
+
+def _app() -> Flask:
+    return create_app()
+
+
+def _migrate(app: Flask) -> None:
+    try:
+        migrate(app.config["DATABASE_URL"])
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _moment(value: str | None) -> datetime:
+    if value is None:
+        return utcnow()
+    try:
+        return parse_time(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not an RFC 3339 time or a YYYY-MM-DD date") from error
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """The ISAS/JAXA science archive catalog: OAI-PMH and STAC over the archive's metadata.
+
+    Configuration comes from CATALOG_* environment variables (CATALOG_DATABASE_URL, CATALOG_BASE_URL,
+    CATALOG_SECRET_KEY, ...); see the README.
+    """
+
+
+@main.command(name="migrate")
+def migrate_command() -> None:
+    """Create or upgrade the store's schema."""
+    app = _app()
+    _migrate(app)
+    click.echo(f"store at {app.config['DATABASE_URL']} is up to date")
+
+
+def _report(report: LoadReport) -> None:
+    verb = "would be" if report.dry_run else "were"
+    click.echo(f"{report.lines} records read; the store is {'unchanged (dry run)' if report.dry_run else 'updated'}")
+    for kind, change in (("missions", report.missions), ("datasets", report.datasets), ("granules", report.granules)):
+        click.echo(f"  {kind}: {change.added} {verb} added, {change.updated} updated, {change.unchanged} unchanged")
+    if report.retimed:
+        click.echo(f"  {report.retimed} granules {verb} re-timed after their dataset's access changed")
+
+
+def _fail(error: LoadError) -> None:
+    for problem in error.problems:
+        click.echo(str(problem), err=True)
+    raise click.ClickException(str(error))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+def load(files: tuple[Path, ...], dry_run: bool) -> None:
+    """Load contract-v1 JSON Lines FILES, all or nothing; every problem is listed as FILE:LINE: field: message."""
+    app = _app()
+    _migrate(app)
+    total = sum(path.stat().st_size for path in files)
+    with click.progressbar(length=total, label="loading", file=sys.stderr) as bar:
+        try:
+            report = load_files(
+                store_of(app),
+                list(files),
+                now=utcnow(),
+                dry_run=dry_run,
+                on_line=lambda line: bar.update(len(line.text.encode()) + 1),
+            )
+        except LoadError as error:
+            _fail(error)
+            return
+    _report(report)
+
+
+def _numbered(records: Iterator[dict[str, Any]]) -> Iterator[Line]:
+    for number, record in enumerate(records, 1):
+        yield Line("demo", number, canonical(record))
+
+
+@main.command()
+@click.option("--granules", default=20_000, show_default=True, help="How many granules to generate.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The day the archive is built for (default: today).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON Lines here, not the store.")
+def demo(granules: int, today: datetime | None, output: Path | None) -> None:
+    """Build the demo archive: about 15 ISAS missions, 100 datasets in every policy state, and granules."""
+    day: date = today.date() if today is not None else utcnow().date()
+    records = demo_records(granules=granules, today=day)
+    if output is not None:
+        with output.open("w", encoding="utf-8") as stream:
+            for line in _numbered(records):
+                stream.write(line.text + "\n")
+        click.echo(f"wrote {output}")
+        return
+    app = _app()
+    _migrate(app)
+    with click.progressbar(length=granules + 150, label="building the demo archive", file=sys.stderr) as bar:
+        try:
+            report = load_lines(store_of(app), _numbered(records), now=utcnow(), on_line=lambda _: bar.update(1))
+        except LoadError as error:
+            _fail(error)
+            return
+    _report(report)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+@click.option("--dev", is_flag=True, help="Use Flask's development server (reloads on change; not for production).")
+def serve(host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the catalog over HTTP (gunicorn; --dev for Flask's server)."""
+    app = _app()
+    _migrate(app)
+    click.echo(f"serving {app.config['DATABASE_URL']} at http://{host}:{port}/", err=True)
+    if dev:
+        app.run(host=host, port=port, debug=True)
+        return
+    from gunicorn.app.base import BaseApplication
+
+    class Gunicorn(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Flask:
+            return create_app()
+
+    Gunicorn().run()
+
+
+@main.command(name="audit")
+@click.option("--at", "at", metavar="TIME", help="Judge at this moment instead of now (RFC 3339 or date).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per finding.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when there are errors.")
+def audit_command(at: str | None, as_json: bool, strict: bool) -> None:
+    """Report what the data policy says needs a decision or a fix: overdue deadlines, missing DOIs, ..."""
+    moment = _moment(at)
+    app = _app()
+    errors = 0
+    count = 0
+    try:
+        for stored in store_of(app).all_datasets():
+            for finding in audit(stored.record, moment):
+                count += 1
+                errors += finding.severity is Severity.ERROR
+                if as_json:
+                    click.echo(json.dumps({k: str(v) for k, v in asdict(finding).items()}))
+                else:
+                    click.echo(f"{finding.severity:7} {finding.record_id}: {finding.code}: {finding.message}")
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    if not as_json:
+        click.echo(f"{count} finding(s), {errors} error(s), at {format_time(moment)}", err=True)
+    if strict and errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--at", "at", metavar="TIME", help="Count at this moment instead of now.")
+@click.option("--json", "as_json", is_flag=True)
+def stats(at: str | None, as_json: bool) -> None:
+    """Count missions, datasets and granules by what the public may see of them."""
+    moment = _moment(at)
+    app = _app()
+    try:
+        counts = store_of(app).stats(moment)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps({"at": format_time(moment), **asdict(counts)}))
+        return
+    click.echo(f"at {format_time(moment)}: {counts.missions} missions")
+    for kind, by_visibility in (("datasets", counts.datasets), ("granules", counts.granules or {})):
+        parts = ", ".join(f"{n} {visibility}" for visibility, n in by_visibility.items())
+        click.echo(f"{kind}: {sum(by_visibility.values())} ({parts})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""Configuration defaults; each may be overridden by a `CATALOG_`-prefixed environment variable."""
+
+DATABASE_URL: str | None = None
+"""SQLAlchemy URL of the store: `sqlite:///path` or `postgresql://user@host/db`. Default: SQLite under `instance/`."""
+
+BASE_URL = "http://127.0.0.1:8000"
+"""The public URL the server is reached at, without a trailing slash: links and OAI-PMH's baseURL start with it."""
+
+SECRET_KEY = "dev-only-secret-change-me"
+"""Signs resumption tokens and paging tokens; set a long random value in production and share it across workers."""
+
+REPOSITORY_NAME = "ISAS/JAXA Science Archive Catalog"
+REPOSITORY_IDENTIFIER = "darts.isas.jaxa.jp"
+"""The namespace of OAI identifiers (`oai:{REPOSITORY_IDENTIFIER}:{dataset id}`)."""
+
+ADMIN_EMAIL = "archive-admin@darts.isas.jaxa.jp"
+DATACITE_SYMBOL = "JAXA.ISAS"
