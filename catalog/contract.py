@@ -12,13 +12,28 @@ import fastjsonschema
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
-from catalog.policy import discard_problem
-from catalog.records import Dataset, Granule, record_from_dict
+from catalog.policy import discard_problem, restriction_problems
+from catalog.records import Access, Dataset, Granule, record_from_dict
+from catalog.timeutil import parse_time
+from catalog.vocab import AccessStatus, RecordType
 
 FieldProblem = tuple[str, str]
 """`(field, message)`: the field as a dotted path (`access.until`, `creators[1].orcid`) and what is wrong."""
 
 _REQUIRED = re.compile(r"^'(?P<name>[^']+)' is a required property$")
+_WHY_REQUIRED = {
+    **dict(restriction_problems(Access(AccessStatus.RESTRICTED))),
+    "datetime": "a granule needs `datetime`, or both `start` and `end`",
+    "end": "a granule with `start` needs `end` too",
+    "start": "a granule with `end` needs `start` too",
+}
+"""Why a missing field is required, where the schema's "is a required property" would not say."""
+
+_TIME_FIELDS: Mapping[str, tuple[str, ...]] = {
+    RecordType.MISSION: ("launched", "ended"),
+    RecordType.DATASET: ("issued", "temporal.start", "temporal.end", "access.until", "lifecycle.discarded"),
+    RecordType.GRANULE: ("datetime", "start", "end", "acquired", "access.until"),
+}
 
 
 @functools.cache
@@ -81,50 +96,58 @@ def schema_problems(record: Any) -> list[FieldProblem]:
             missing = _REQUIRED.match(message)
             if missing:
                 field = f"{field}.{missing['name']}" if field else missing["name"]
-                message = "required field is missing"
+                why = _WHY_REQUIRED.get(field.removeprefix("access.") if field.startswith("access.") else field)
+                message = f"required field is missing: {why}" if why else "required field is missing"
             problems[(field or "record", message)] = None
     return list(problems) or [("record", "does not match contract v1")]
 
 
+def _time_problems(record: Mapping[str, Any]) -> list[FieldProblem]:
+    """Parse every time field by name: the schema's pattern lets through days such as 2023-02-29."""
+    problems = []
+    for path in _TIME_FIELDS.get(str(record.get("type")), ()):
+        value: Any = record
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, str):
+            try:
+                parse_time(value)
+            except ValueError as error:
+                problems.append((path, f"{value!r} is not a real date or time: {error}"))
+    return problems
+
+
+def _bbox_problem(bbox: tuple[float, float, float, float] | None) -> str | None:
+    if bbox is not None and bbox[1] > bbox[3]:
+        return (
+            f"south latitude {bbox[1]:g} is north of north latitude {bbox[3]:g} (a bbox is [west, south, east, north])"
+        )
+    return None
+
+
 def rule_problems(record: Mapping[str, Any]) -> list[FieldProblem]:
     """Check what the schema cannot: real calendar dates, intervals in order, the retention rules."""
-    try:
-        typed = record_from_dict(record)
-    except (ValueError, KeyError) as error:
-        return [(_time_field(record, error), f"not a valid time: {error}")]
-    problems: list[FieldProblem] = []
-    if isinstance(typed, Granule) and typed.end < typed.start:
-        problems.append(("end", "the observation ends before it starts"))
+    problems = _time_problems(record)
+    if problems:
+        return problems
+    typed = record_from_dict(record)
+    if isinstance(typed, Granule):
+        if typed.end < typed.start:
+            problems.append(("end", "the observation ends before it starts"))
+        bbox = _bbox_problem(typed.bbox)
+        if bbox:
+            problems.append(("bbox", bbox))
     if isinstance(typed, Dataset):
         temporal = typed.temporal
         if temporal is not None and temporal.end is not None and temporal.end < temporal.start:
             problems.append(("temporal.end", "the coverage ends before it starts"))
-        if typed.bbox is not None and typed.bbox[1] > typed.bbox[3]:
-            problems.append(("spatial.bbox", "south is north of north"))
+        bbox = _bbox_problem(typed.bbox)
+        if bbox:
+            problems.append(("spatial.bbox", bbox))
         refused = discard_problem(typed)
         if refused:
             problems.append(("lifecycle.reason", refused))
-    if isinstance(typed, Granule) and typed.bbox is not None and typed.bbox[1] > typed.bbox[3]:
-        problems.append(("bbox", "south is north of north"))
     return problems
-
-
-def _time_field(record: Mapping[str, Any], error: Exception) -> str:
-    """Name the time field whose value the error quotes, else `record`."""
-    text = str(error)
-    for name, value in _time_values(record):
-        if isinstance(value, str) and value in text:
-            return name
-    return "record"
-
-
-def _time_values(record: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    for key, value in record.items():
-        name = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, Mapping):
-            yield from _time_values(value, name)
-        else:
-            yield name, value
 
 
 def problems(record: Any) -> list[FieldProblem]:

@@ -227,10 +227,22 @@ def retention_end(dataset: Dataset) -> datetime | None:
 
 
 def discard_problem(dataset: Dataset) -> str | None:
-    """Return why a discard is refused: long-term data needs a stated reason."""
-    if dataset.discarded and dataset.lifecycle.reason is None and retention_class(dataset) is RetentionClass.LONG_TERM:
-        return "discarding data the policy keeps long-term (public, irreproducible or source data) needs a reason"
-    return None
+    """Return why a discard is refused: data the policy keeps long-term needs a stated reason (§7)."""
+    if not dataset.discarded or dataset.lifecycle.reason is not None:
+        return None
+    if retention_class(dataset) is not RetentionClass.LONG_TERM:
+        return None
+    return f"this dataset {_long_term_because(dataset)}, so the policy keeps it long-term: discarding it needs a reason"
+
+
+def _long_term_because(dataset: Dataset) -> str:
+    if dataset.access.status is AccessStatus.PUBLIC:
+        return "is public"
+    if release_moment(dataset.access) is not None:
+        return "is to be released"
+    if dataset.category is Category.SOURCE:
+        return "is source data, needed to reprocess"
+    return f"is {dataset.category} data that cannot be reproduced"
 
 
 def restriction_problems(access: Access) -> list[tuple[str, str]]:

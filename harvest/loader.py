@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from catalog import contract
-from catalog.policy import granule_timeline
+from catalog.policy import Timeline, granule_timeline
 from catalog.records import Dataset, Granule, Mission, record_from_dict
 from catalog.store import Change, LoadTransaction, StagedGranule, Store
 
@@ -101,6 +101,22 @@ class _Load:
         self.related_refs: list[tuple[Line, int, str]] = []
         self.batch: list[StagedGranule] = []
         self.change = {"mission": Change(), "dataset": Change()}
+        self.sources: dict[str, int] = {}
+        self.rejected: dict[str, set[str]] = {"mission": set(), "dataset": set()}
+
+    def position(self, line: Line) -> int:
+        """Encode where a line is, in input order: the file's rank in the high bits, the line number in the low."""
+        rank = self.sources.setdefault(line.source, len(self.sources))
+        return (rank << 32) | line.number
+
+    def where(self, position: int) -> tuple[str, int]:
+        rank, number = position >> 32, position & 0xFFFFFFFF
+        return next(source for source, r in self.sources.items() if r == rank), number
+
+    def place(self, position: int, relative_to: str) -> str:
+        """Say where a position is: `line N` in the same file, `FILE:N` in another."""
+        source, number = self.where(position)
+        return f"line {number}" if source == relative_to else f"{source}:{number}"
 
     def take(self, line: Line) -> None:
         if line.text.startswith("\x00"):
@@ -115,6 +131,8 @@ class _Load:
         for field_name, message in found:
             self.problems.add(line.source, line.number, field_name, message)
         if found:
+            if isinstance(value, dict) and value.get("type") in self.rejected and isinstance(value.get("id"), str):
+                self.rejected[value["type"]].add(value["id"])
             return
         record = record_from_dict(value)
         digest = contract.digest(value)
@@ -164,58 +182,63 @@ class _Load:
     def _granule(self, line: Line, granule: Granule, digest: str) -> None:
         dataset = self._dataset_for(granule.dataset)
         timeline = None if dataset is None else granule_timeline(granule, dataset)
-        self.batch.append(StagedGranule(line.source, line.number, granule, timeline, digest, line.text))
+        self.batch.append(StagedGranule(self.position(line), granule, timeline, digest, line.text))
         if len(self.batch) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
-        if not self.problems.found():
-            self.tx.stage_granules(self.batch)
+        self.tx.stage_granules(self.batch)
         self.batch = []
 
     def finish(self) -> None:
         """Check what only the whole input can tell: references, duplicate granules, granules before datasets."""
         self.flush()
-        known_missions = set(self.missions) | {
-            m.record.id for m in self.store.missions(sorted({ref for _, ref in self.mission_refs} - set(self.missions)))
-        }
+        wanted = sorted({ref for _, ref in self.mission_refs} - set(self.missions))
+        known_missions = set(self.missions) | {m.record.id for m in self.store.missions(wanted)}
         for line, mission_id in self.mission_refs:
-            if mission_id not in known_missions:
+            if mission_id not in known_missions and mission_id not in self.rejected["mission"]:
                 self.problems.add(line.source, line.number, "mission", f"unknown mission {mission_id!r}")
         for line, index, target in self.related_refs:
-            if self._dataset_for(target) is None:
+            if self._dataset_for(target) is None and target not in self.rejected["dataset"]:
                 self.problems.add(
                     line.source,
                     line.number,
                     f"related[{index}].target",
                     f"unknown dataset {target!r} (give a dataset id of this catalog, a DOI or a URL)",
                 )
-        if self.problems.found():
-            return
         for group in self.tx.staged_datasets():
-            if self._dataset_for(group.dataset_id) is None:
+            if self._dataset_for(group.dataset_id) is None and group.dataset_id not in self.rejected["dataset"]:
+                source, number = self.where(group.first_position)
+                others = f"; {group.count} granules name it, the last at {self.place(group.last_position, source)}"
                 self.problems.add(
-                    group.source,
-                    group.first_line,
+                    source,
+                    number,
                     "dataset",
-                    f"unknown dataset {group.dataset_id!r} ({group.count} granule(s) name it, "
-                    f"the last at line {group.last_line})",
+                    f"unknown dataset {group.dataset_id!r}" + (others if group.count > 1 else ""),
                 )
-        for group in self.tx.staged_duplicates(MAX_PROBLEMS):
+        duplicates, total = self.tx.staged_duplicates(MAX_PROBLEMS)
+        for group in duplicates:
+            source, number = self.where(group.last_position)
             self.problems.add(
-                group.source,
-                group.last_line,
+                source,
+                number,
                 "id",
                 f"duplicate granule id {group.granule_id!r} of dataset {group.dataset_id!r}, "
-                f"first at line {group.first_line} ({group.count} in all)",
+                f"first at {self.place(group.first_position, source)} ({group.count} in all)",
             )
+        self.problems.total += total - len(duplicates)
         if self.problems.found():
             return
-        for _, _, value in self.tx.unresolved_staged():
+        resolved: list[tuple[str, str, Timeline]] = []
+        for _, value in self.tx.unresolved_staged():
             granule = Granule.from_dict(value)
             dataset = self._dataset_for(granule.dataset)
-            assert dataset is not None
-            self.tx.resolve_staged(granule.dataset, granule.id, granule_timeline(granule, dataset))
+            assert dataset is not None, "every staged dataset id was checked above"
+            resolved.append((granule.dataset, granule.id, granule_timeline(granule, dataset)))
+            if len(resolved) >= BATCH:
+                self.tx.resolve_staged(resolved)
+                resolved = []
+        self.tx.resolve_staged(resolved)
 
 
 def load_lines(

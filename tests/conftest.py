@@ -41,7 +41,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
+def postgresql_url() -> Iterator[str]:
     """A fresh schema in the PostgreSQL of `CATALOG_TEST_POSTGRES_URL`, dropped afterwards."""
     base = os.environ.get(POSTGRES_ENV)
     if not base:

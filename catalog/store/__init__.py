@@ -60,10 +60,12 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class StagedGranule:
-    """A granule of a load in progress, with its line for error messages; `timeline` None until its dataset is known."""
+    """A granule of a load in progress; `timeline` None until its dataset is known.
 
-    source: str
-    line: int
+    `position` orders the input and says where the granule came from (the loader encodes file and line in it).
+    """
+
+    position: int
     record: Granule
     timeline: Timeline | None
     digest: str
@@ -72,13 +74,12 @@ class StagedGranule:
 
 @dataclass(frozen=True, slots=True)
 class StagedGroup:
-    """Staged granules sharing a key: a dataset id (with how many granules name it) or a duplicated granule id."""
+    """Staged granules sharing a key: a dataset id, or a granule id given more than once."""
 
     dataset_id: str
     granule_id: str | None
-    source: str
-    first_line: int
-    last_line: int
+    first_position: int
+    last_position: int
     count: int
 
 
@@ -94,11 +95,11 @@ class LoadTransaction(Protocol):
 
     def staged_datasets(self) -> list[StagedGroup]: ...
 
-    def staged_duplicates(self, limit: int) -> list[StagedGroup]: ...
+    def staged_duplicates(self, limit: int) -> tuple[list[StagedGroup], int]: ...
 
-    def unresolved_staged(self) -> Iterator[tuple[str, int, dict[str, Any]]]: ...
+    def unresolved_staged(self) -> Iterator[tuple[int, dict[str, Any]]]: ...
 
-    def resolve_staged(self, dataset_id: str, granule_id: str, timeline: Timeline) -> None: ...
+    def resolve_staged(self, timelines: Sequence[tuple[str, str, Timeline]]) -> None: ...
 
     def put_mission(self, mission: Mission, doc: str, digest: str) -> Change: ...
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Engine,
     Row,
     and_,
+    bindparam,
     case,
     create_engine,
     event,
@@ -175,8 +176,7 @@ def staged_row(staged: StagedGranule) -> dict[str, Any]:
     else:
         columns = timeline_columns(staged.timeline, GRANULE_SHIFTS)
     return {
-        "line": staged.line,
-        "source": staged.source,
+        "position": staged.position,
         "dataset_id": granule.dataset,
         "id": granule.id,
         "start_time": to_epoch(granule.start),
@@ -204,6 +204,7 @@ class SqlLoad:
         self.now = to_epoch(now)
         self.moment = now
         self.committed = False
+        self.indexed = False
 
     def stage_granules(self, rows: Sequence[StagedGranule]) -> None:
         if rows:
@@ -212,36 +213,54 @@ class SqlLoad:
     def staged_datasets(self) -> list[StagedGroup]:
         s = staged_granules.c
         query = (
-            select(s.dataset_id, func.min(s.source), func.min(s.line), func.max(s.line), func.count())
+            select(s.dataset_id, func.min(s.position), func.max(s.position), func.count())
             .group_by(s.dataset_id)
-            .order_by(s.dataset_id)
+            .order_by(func.min(s.position))
         )
-        return [StagedGroup(r[0], None, r[1], r[2], r[3], r[4]) for r in self.connection.execute(query)]
+        return [StagedGroup(r[0], None, r[1], r[2], r[3]) for r in self.connection.execute(query)]
 
-    def staged_duplicates(self, limit: int) -> list[StagedGroup]:
+    def staged_duplicates(self, limit: int) -> tuple[list[StagedGroup], int]:
+        """Return the first `limit` granule ids staged more than once, in input order, and how many there are."""
         s = staged_granules.c
-        query = (
-            select(s.dataset_id, s.id, func.min(s.source), func.min(s.line), func.max(s.line), func.count())
+        groups = (
+            select(s.dataset_id, s.id, func.min(s.position), func.max(s.position), func.count())
             .group_by(s.dataset_id, s.id)
             .having(func.count() > 1)
-            .order_by(func.min(s.line))
-            .limit(limit)
         )
-        return [StagedGroup(*r) for r in self.connection.execute(query)]
+        listed = self.connection.execute(groups.order_by(func.min(s.position)).limit(limit)).all()
+        total = self.connection.execute(select(func.count()).select_from(groups.subquery())).scalar_one()
+        return [StagedGroup(*row) for row in listed], int(total)
 
-    def unresolved_staged(self) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    def unresolved_staged(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Yield granules staged before their dataset was known, in input order, a batch at a time."""
         s = staged_granules.c
-        query = select(s.source, s.line, s.doc).where(s.vis0.is_(None)).order_by(s.line)
-        for source, line, doc in self.connection.execute(query).all():
-            yield source, line, json.loads(doc)
+        after = -1
+        while True:
+            rows = self.connection.execute(
+                select(s.position, s.doc).where(s.vis0.is_(None), s.position > after).order_by(s.position).limit(2000)
+            ).all()
+            if not rows:
+                return
+            for position, doc in rows:
+                yield position, json.loads(doc)
+            after = rows[-1][0]
 
-    def resolve_staged(self, dataset_id: str, granule_id: str, timeline: Timeline) -> None:
+    def resolve_staged(self, timelines: Sequence[tuple[str, str, Timeline]]) -> None:
+        if not self.indexed:
+            self.connection.execute(text("CREATE INDEX ix_staged_granules_key ON staged_granules (dataset_id, id)"))
+            self.indexed = True
         s = staged_granules.c
-        self.connection.execute(
+        statement = (
             staged_granules.update()
-            .where(s.dataset_id == dataset_id, s.id == granule_id)
-            .values(**timeline_columns(timeline, GRANULE_SHIFTS))
+            .where(s.dataset_id == bindparam("b_dataset"), s.id == bindparam("b_id"))
+            .values({name: bindparam(name) for name in ("vis0", "shift1_at", "vis1")})
         )
+        rows = [
+            {"b_dataset": dataset_id, "b_id": granule_id, **timeline_columns(timeline, GRANULE_SHIFTS)}
+            for dataset_id, granule_id, timeline in timelines
+        ]
+        if rows:
+            self.connection.execute(statement, rows)
 
     def put_mission(self, mission: Mission, doc: str, digest: str) -> Change:
         row = {"id": mission.id, "doc": doc, "digest": digest, "changed": self.now}

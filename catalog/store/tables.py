@@ -9,7 +9,7 @@ version (`changed`), and its visibility timeline (`vis0`, then `vis1` from `shif
 page by an index on `(settled, id)`.
 """
 
-from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Float, Index, MetaData, String, Table, Text
 
 metadata = MetaData(
     naming_convention={
@@ -20,10 +20,16 @@ metadata = MetaData(
 
 VISIBILITY = String(10)
 
+
+def identifier(length: int) -> String:
+    """An id column that sorts by code point on every backend, as Python does: keyset paging merges both orders."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 missions = Table(
     "missions",
     metadata,
-    Column("id", String(64), primary_key=True),
+    Column("id", identifier(64), primary_key=True),
     Column("doc", Text, nullable=False),
     Column("digest", String(32), nullable=False),
     Column("changed", BigInteger, nullable=False),
@@ -32,9 +38,9 @@ missions = Table(
 datasets = Table(
     "datasets",
     metadata,
-    Column("id", String(128), primary_key=True),
+    Column("id", identifier(128), primary_key=True),
     Column("source", String(64), nullable=False, server_default=""),
-    Column("mission_id", String(64)),
+    Column("mission_id", identifier(64)),
     Column("category", String(16), nullable=False),
     Column("doi", String(255)),
     Column("temporal_start", BigInteger),
@@ -62,8 +68,8 @@ datasets = Table(
 granules = Table(
     "granules",
     metadata,
-    Column("dataset_id", String(128), primary_key=True),
-    Column("id", String(256), primary_key=True),
+    Column("dataset_id", identifier(128), primary_key=True),
+    Column("id", identifier(256), primary_key=True),
     Column("start_time", BigInteger, nullable=False),
     Column("end_time", BigInteger, nullable=False),
     Column("acquired", BigInteger, nullable=False),
@@ -86,10 +92,9 @@ granules = Table(
 staged_granules = Table(
     "staged_granules",
     MetaData(),
-    Column("line", Integer, nullable=False),
-    Column("source", Text, nullable=False),
-    Column("dataset_id", String(128), nullable=False),
-    Column("id", String(256), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("dataset_id", identifier(128), nullable=False),
+    Column("id", identifier(256), nullable=False),
     Column("start_time", BigInteger, nullable=False),
     Column("end_time", BigInteger, nullable=False),
     Column("acquired", BigInteger, nullable=False),

@@ -13,6 +13,11 @@ branch_labels = None
 depends_on = None
 
 
+def _identifier(length: int) -> sa.types.TypeEngine[str]:
+    """Ids sort by code point on every backend (see `catalog.store.tables.identifier`)."""
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 def _bbox() -> list[sa.Column[float]]:
     return [sa.Column(name, sa.Float) for name in ("west", "south", "east", "north")]
 
@@ -20,7 +25,7 @@ def _bbox() -> list[sa.Column[float]]:
 def upgrade() -> None:
     op.create_table(
         "missions",
-        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("id", _identifier(64), nullable=False),
         sa.Column("doc", sa.Text, nullable=False),
         sa.Column("digest", sa.String(32), nullable=False),
         sa.Column("changed", sa.BigInteger, nullable=False),
@@ -28,9 +33,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "datasets",
-        sa.Column("id", sa.String(128), nullable=False),
+        sa.Column("id", _identifier(128), nullable=False),
         sa.Column("source", sa.String(64), nullable=False, server_default=""),
-        sa.Column("mission_id", sa.String(64)),
+        sa.Column("mission_id", _identifier(64)),
         sa.Column("category", sa.String(16), nullable=False),
         sa.Column("doi", sa.String(255)),
         sa.Column("temporal_start", sa.BigInteger),
@@ -54,8 +59,8 @@ def upgrade() -> None:
     op.create_index("ix_datasets_vis0_shift1_at_shift2_at", "datasets", ["vis0", "shift1_at", "shift2_at"])
     op.create_table(
         "granules",
-        sa.Column("dataset_id", sa.String(128), nullable=False),
-        sa.Column("id", sa.String(256), nullable=False),
+        sa.Column("dataset_id", _identifier(128), nullable=False),
+        sa.Column("id", _identifier(256), nullable=False),
         sa.Column("start_time", sa.BigInteger, nullable=False),
         sa.Column("end_time", sa.BigInteger, nullable=False),
         sa.Column("acquired", sa.BigInteger, nullable=False),
