@@ -98,7 +98,9 @@ def dataset_timeline(dataset: Dataset, *, shown_before: bool = False) -> Timelin
 
     A record that stops being shown (discarded, or withdrawn by a reload that hides it) becomes `deleted` if the
     public ever saw it, and stays `hidden` if it never did: a tombstone must not reveal what was never disclosed.
-    `shown_before` says the store showed an earlier version of this record.
+    `shown_before` says the store showed an earlier version of this record. A timeline describes one version:
+    a withdrawn record's is `deleted` from the beginning of time, which is right for every moment from the
+    withdrawal on, the only moments a store serving this version answers for.
     """
     access = access_timeline(dataset.access)
     steps = list(access.steps())

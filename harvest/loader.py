@@ -89,8 +89,7 @@ def read_lines(paths: Sequence[Path]) -> Iterator[Line]:
 class _Load:
     """The state of one load: what the input has said so far, and the problems found."""
 
-    def __init__(self, store: Store, transaction: LoadTransaction) -> None:
-        self.store = store
+    def __init__(self, transaction: LoadTransaction) -> None:
         self.tx = transaction
         self.problems = _Problems()
         self.missions: dict[str, Line] = {}
@@ -171,8 +170,7 @@ class _Load:
 
     def _stored_dataset(self, dataset_id: str) -> Dataset | None:
         if dataset_id not in self.stored_datasets:
-            stored = self.store.dataset(dataset_id)
-            self.stored_datasets[dataset_id] = None if stored is None else stored.record
+            self.stored_datasets[dataset_id] = self.tx.stored_dataset(dataset_id)
         return self.stored_datasets[dataset_id]
 
     def _dataset_for(self, dataset_id: str) -> Dataset | None:
@@ -194,7 +192,7 @@ class _Load:
         """Check what only the whole input can tell: references, duplicate granules, granules before datasets."""
         self.flush()
         wanted = sorted({ref for _, ref in self.mission_refs} - set(self.missions))
-        known_missions = set(self.missions) | {m.record.id for m in self.store.missions(wanted)}
+        known_missions = set(self.missions) | self.tx.stored_missions(wanted)
         for line, mission_id in self.mission_refs:
             if mission_id not in known_missions and mission_id not in self.rejected["mission"]:
                 self.problems.add(line.source, line.number, "mission", f"unknown mission {mission_id!r}")
@@ -255,7 +253,7 @@ def load_lines(
     """
     count = 0
     with store.load(now) as transaction:
-        load = _Load(store, transaction)
+        load = _Load(transaction)
         for line in lines:
             count += 1
             load.take(line)

@@ -1,5 +1,6 @@
 """The store in SQL: one code path over SQLite and PostgreSQL with SQLAlchemy Core, keyset paging, no OFFSET."""
 
+import functools
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -28,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from catalog.policy import Timeline, cap_by_dataset, dataset_timeline, granule_timeline
 from catalog.records import Dataset, Granule, Mission
@@ -77,6 +78,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA temp_store=FILE")
     cursor.close()
+
+
+@functools.cache
+def head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return str(ScriptDirectory.from_config(config).get_current_head())
 
 
 def migrate_url(url: str) -> None:
@@ -262,6 +273,14 @@ class SqlLoad:
         if rows:
             self.connection.execute(statement, rows)
 
+    def stored_dataset(self, dataset_id: str) -> Dataset | None:
+        doc = self.connection.execute(select(datasets.c.doc).where(datasets.c.id == dataset_id)).scalar()
+        return None if doc is None else Dataset.from_dict(json.loads(doc))
+
+    def stored_missions(self, ids: Sequence[str]) -> set[str]:
+        rows = self.connection.execute(select(missions.c.id).where(missions.c.id.in_(list(ids))))
+        return {row[0] for row in rows}
+
     def put_mission(self, mission: Mission, doc: str, digest: str) -> Change:
         row = {"id": mission.id, "doc": doc, "digest": digest, "changed": self.now}
         return self._put(missions, row, lambda _: row)
@@ -350,6 +369,7 @@ class SqlStore:
         self.engine.dispose()
 
     def check(self) -> None:
+        """Raise `StoreError` unless the store answers and its schema is the newest migration."""
         try:
             with self.engine.connect() as connection:
                 version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -357,6 +377,11 @@ class SqlStore:
             raise StoreError(f"store not ready ({type(error).__name__}): run `isas-catalog migrate`") from error
         if version is None:
             raise StoreError("store has no schema: run `isas-catalog migrate`")
+        head = head_revision()
+        if version != head:
+            raise StoreError(
+                f"store schema is at revision {version}, this code needs {head}: run `isas-catalog migrate`"
+            )
 
     @contextmanager
     def load(self, now: datetime) -> Iterator[SqlLoad]:
@@ -371,6 +396,12 @@ class SqlStore:
                     transaction.commit()
                 else:
                     transaction.rollback()
+            except IntegrityError as error:
+                transaction.rollback()
+                raise StoreError(
+                    f"another load wrote the same records at the same time ({error.orig}); nothing was written: "
+                    "run this load again"
+                ) from error
             except BaseException:
                 transaction.rollback()
                 raise
@@ -448,7 +479,7 @@ class SqlStore:
                 after_stamp, after_id = to_epoch(after[0]), after[1]
                 conditions.append(or_(stamp > after_stamp, and_(stamp == after_stamp, c.id > after_id)))
             if since is not None:
-                conditions.append(stamp >= to_epoch(since))
+                conditions.append(stamp >= math.ceil(since.timestamp()))
             if until is not None:
                 conditions.append(stamp <= to_epoch(until))
             query = select(datasets, stamp.label("stamp")).where(*conditions).order_by(stamp, c.id).limit(limit)
@@ -478,12 +509,16 @@ class SqlStore:
         after: str | None = None,
         limit: int = 100,
     ) -> list[StoredGranule]:
-        """Page a dataset's granules by id whose capped visibility at `now` is one of `visibilities`."""
+        """Page a dataset's granules by id whose capped visibility at `now` is one of `visibilities`.
+
+        Only granules the public may see are listed (public, restricted): a hidden granule is never paged.
+        """
         dataset = self.dataset(dataset_id)
         if dataset is None:
             return []
         dataset_visibility = dataset.visibility(now)
-        own = [str(v) for v in SHOWN if cap_by_dataset(dataset_visibility, v) in visibilities]
+        wanted = visibilities & SHOWN
+        own = [str(v) for v in SHOWN if cap_by_dataset(dataset_visibility, v) in wanted]
         if not own:
             return []
         g = granules.c
