@@ -163,6 +163,14 @@ def granule_timeline(granule: Granule, dataset: Dataset) -> Timeline:
     return access_timeline(granule_access(granule, dataset))
 
 
+def shared_granule_timeline(dataset: Dataset) -> Timeline | None:
+    """The own timeline of every granule of `dataset` that has no `access` of its own, when they all share one.
+
+    They do unless a rolling proprietary period gives each granule its own release moment (None then).
+    """
+    return None if dataset.access.proprietary_months else access_timeline(dataset.access)
+
+
 def cap_by_dataset(dataset_visibility: Visibility, own: Visibility) -> Visibility:
     """Combine: a granule is never more open than its dataset, and has no tombstone of its own."""
     if not dataset_visibility.shows_metadata or own is Visibility.HIDDEN:

@@ -67,8 +67,8 @@ def _compact(pairs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _extra(data: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
-    unknown = {k: v for k, v in data.items() if k not in known}
-    return MappingProxyType(unknown) if unknown else EMPTY
+    unknown = data.keys() - known
+    return MappingProxyType({k: data[k] for k in unknown}) if unknown else EMPTY
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,7 +452,7 @@ class Granule:
             bbox=_bbox(data.get("bbox")),
             geometry=data.get("geometry"),
             assets=tuple(Asset.from_dict(a) for a in data.get("assets", ())),
-            properties=MappingProxyType(dict(data.get("properties") or {})),
+            properties=MappingProxyType(data["properties"]) if data.get("properties") else EMPTY,
             access=Access.from_dict(data["access"]) if data.get("access") else None,
             extra=_extra(data, cls._KNOWN),
         )

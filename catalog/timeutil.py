@@ -10,7 +10,7 @@ def parse_time(text: str) -> datetime:
     """Parse an RFC 3339 date-time or a bare `YYYY-MM-DD` (00:00:00Z of that day) into an aware UTC datetime."""
     if len(text) == 10:
         return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
-    value = datetime.fromisoformat(text.replace("z", "Z"))
+    value = datetime.fromisoformat(text)
     if value.tzinfo is None:
         raise ValueError(f"time {text!r} has no time zone (add Z)")
     return value.astimezone(UTC)

@@ -1,28 +1,38 @@
 """The contract-v1 loader: JSON Lines into the store, streamed, checked whole, committed all or nothing."""
 
+import itertools
 import json
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from catalog import contract
-from catalog.policy import Timeline, granule_timeline
-from catalog.records import Dataset, Granule, Mission, record_from_dict
+from catalog.policy import Timeline, granule_timeline, shared_granule_timeline
+from catalog.records import Dataset, Granule, Mission
 from catalog.store import Change, LoadTransaction, StagedGranule, Store
 
 BATCH = 5000
+SCREEN_CHUNK = 2000
+"""Lines a screening process takes at a time."""
+SCREEN_WINDOW = 4
+"""Chunks in flight at most: memory stays flat however long the input."""
 MAX_PROBLEMS = 200
 """Problems listed in full; past that they are only counted (a broken file would otherwise print a million)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One line of input: where it came from and its text."""
+    """One line of input: where it came from and its text (`error` says why a line could not be decoded)."""
 
     source: str
     number: int
     text: str
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -80,7 +90,8 @@ def read_lines(paths: Sequence[Path]) -> Iterator[Line]:
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as error:
-                    text = f"\x00{error.reason} at byte {error.start}"
+                    yield Line(str(path), number, "", f"not UTF-8: {error.reason} at byte {error.start}")
+                    continue
                 stripped = text.strip()
                 if stripped and not stripped.startswith("//"):
                     yield Line(str(path), number, stripped)
@@ -101,6 +112,7 @@ class _Load:
         self.batch: list[StagedGranule] = []
         self.change = {"mission": Change(), "dataset": Change()}
         self.sources: dict[str, int] = {}
+        self.shared_timelines: dict[str, Timeline | None] = {}
         self.rejected: dict[str, set[str]] = {"mission": set(), "dataset": set()}
 
     def position(self, line: Line) -> int:
@@ -117,30 +129,36 @@ class _Load:
         source, number = self.where(position)
         return f"line {number}" if source == relative_to else f"{source}:{number}"
 
-    def take(self, line: Line) -> None:
-        if line.text.startswith("\x00"):
-            self.problems.add(line.source, line.number, "encoding", f"not UTF-8: {line.text[1:]}")
+    def take(self, line: Line, screened: contract.Screened) -> None:
+        if line.error is not None:
+            self.problems.add(line.source, line.number, "encoding", line.error)
             return
-        try:
-            value = json.loads(line.text)
-        except json.JSONDecodeError as error:
-            self.problems.add(line.source, line.number, "json", f"malformed JSON: {error.msg} at column {error.colno}")
-            return
-        found = contract.problems(value)
-        for field_name, message in found:
+        for field_name, message in screened.problems:
             self.problems.add(line.source, line.number, field_name, message)
-        if found:
-            if isinstance(value, dict) and value.get("type") in self.rejected and isinstance(value.get("id"), str):
-                self.rejected[value["type"]].add(value["id"])
+        if screened.problems:
+            self._reject(line)
             return
-        record = record_from_dict(value)
-        digest = contract.digest(value)
-        if isinstance(record, Granule):
+        checked = contract.build(json.loads(line.text))
+        for field_name, message in checked.problems:
+            self.problems.add(line.source, line.number, field_name, message)
+        record, digest = checked.record, screened.digest
+        if record is None or digest is None:
+            self._reject(line)
+        elif isinstance(record, Granule):
             self._granule(line, record, digest)
         elif isinstance(record, Dataset):
             self._dataset(line, record, digest)
         else:
             self._mission(line, record, digest)
+
+    def _reject(self, line: Line) -> None:
+        """Remember the id of a rejected mission or dataset, so that what names it is not reported again."""
+        try:
+            value = json.loads(line.text)
+        except json.JSONDecodeError:
+            return
+        if isinstance(value, dict) and value.get("type") in self.rejected and isinstance(value.get("id"), str):
+            self.rejected[value["type"]].add(value["id"])
 
     def _mission(self, line: Line, mission: Mission, digest: str) -> None:
         first = self.missions.setdefault(mission.id, line)
@@ -179,10 +197,19 @@ class _Load:
 
     def _granule(self, line: Line, granule: Granule, digest: str) -> None:
         dataset = self._dataset_for(granule.dataset)
-        timeline = None if dataset is None else granule_timeline(granule, dataset)
+        timeline = None if dataset is None else self._timeline(granule, dataset)
         self.batch.append(StagedGranule(self.position(line), granule, timeline, digest, line.text))
         if len(self.batch) >= BATCH:
             self.flush()
+
+    def _timeline(self, granule: Granule, dataset: Dataset) -> Timeline:
+        if granule.access is None:
+            if dataset.id not in self.shared_timelines:
+                self.shared_timelines[dataset.id] = shared_granule_timeline(dataset)
+            shared = self.shared_timelines[dataset.id]
+            if shared is not None:
+                return shared
+        return granule_timeline(granule, dataset)
 
     def flush(self) -> None:
         self.tx.stage_granules(self.batch)
@@ -239,6 +266,52 @@ class _Load:
         self.tx.resolve_staged(resolved)
 
 
+def _chunks(lines: Iterable[Line]) -> Iterator[list[Line]]:
+    chunk: list[Line] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= SCREEN_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def screened(lines: Iterable[Line], *, workers: int) -> Iterator[tuple[Line, contract.Screened]]:
+    """Yield each line with its screening, in input order.
+
+    With `workers`, screening (JSON parsing, the schema, the digest) runs in that many other processes while the
+    caller writes to the store; at most `SCREEN_WINDOW` chunks are in flight, so memory does not grow with the
+    input. An input of one chunk or less is screened here, without starting a process.
+    """
+    chunks = _chunks(lines)
+    first = next(chunks, None)
+    if first is None:
+        return
+    if workers < 1 or len(first) < SCREEN_CHUNK:
+        for chunk in itertools.chain([first], chunks):
+            yield from zip(chunk, contract.screen_all([line.text for line in chunk]), strict=True)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pending: deque[tuple[list[Line], Future[list[contract.Screened]]]] = deque()
+        for chunk in itertools.chain([first], chunks):
+            pending.append((chunk, pool.submit(contract.screen_all, [line.text for line in chunk])))
+            if len(pending) >= SCREEN_WINDOW:
+                done, future = pending.popleft()
+                yield from zip(done, future.result(), strict=True)
+        while pending:
+            done, future = pending.popleft()
+            yield from zip(done, future.result(), strict=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def default_workers() -> int:
+    """Screening processes: one per core beyond the one that writes to the store."""
+    return max(0, (os.cpu_count() or 1) - 1)
+
+
 def load_lines(
     store: Store,
     lines: Iterable[Line],
@@ -246,6 +319,7 @@ def load_lines(
     now: datetime,
     dry_run: bool = False,
     on_line: Callable[[Line], None] | None = None,
+    workers: int | None = None,
 ) -> LoadReport:
     """Check every line and, if all is well and this is no dry run, commit them to the store at once.
 
@@ -254,9 +328,9 @@ def load_lines(
     count = 0
     with store.load(now) as transaction:
         load = _Load(transaction)
-        for line in lines:
+        for line, verdict in screened(lines, workers=default_workers() if workers is None else workers):
             count += 1
-            load.take(line)
+            load.take(line, verdict)
             if on_line is not None:
                 on_line(line)
         load.finish()
@@ -276,6 +350,7 @@ def load_files(
     now: datetime,
     dry_run: bool = False,
     on_line: Callable[[Line], None] | None = None,
+    workers: int | None = None,
 ) -> LoadReport:
     """Load contract-v1 JSON Lines files (see `load_lines`)."""
-    return load_lines(store, read_lines(paths), now=now, dry_run=dry_run, on_line=on_line)
+    return load_lines(store, read_lines(paths), now=now, dry_run=dry_run, on_line=on_line, workers=workers)

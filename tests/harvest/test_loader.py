@@ -555,8 +555,17 @@ def sqlite_store(sqlite_url: str) -> Iterator[Store]:
     opened.dispose()
 
 
-def test_load_lines_consumes_a_generator_one_line_at_a_time(sqlite_store: Store) -> None:
-    """30 000 granules (six batches) go through while the generator is never more than the current line ahead."""
+@pytest.mark.parametrize(
+    ("workers", "bound"),
+    [
+        (0, harvest.loader.SCREEN_CHUNK),
+        (1, harvest.loader.SCREEN_CHUNK * (harvest.loader.SCREEN_WINDOW + 1)),
+    ],
+    ids=["here", "screening-process"],
+)
+def test_load_lines_reads_a_bounded_window_ahead(sqlite_store: Store, workers: int, bound: int) -> None:
+    """30 000 granules (fifteen chunks, six batches) go through while the generator is never more than a fixed
+    window ahead of the line being taken: one chunk when screening here, the chunks in flight with a process."""
     count = 30_000
     produced = 0
     ahead = 0
@@ -571,8 +580,9 @@ def test_load_lines_consumes_a_generator_one_line_at_a_time(sqlite_store: Store)
         nonlocal ahead
         ahead = max(ahead, produced - line.number)
 
-    report = load_lines(sqlite_store, lines(), now=NOW, on_line=taken)
-    assert (report.lines, report.granules, ahead) == (count, Change(added=count), 0)
+    report = load_lines(sqlite_store, lines(), now=NOW, on_line=taken, workers=workers)
+    assert (report.lines, report.granules) == (count, Change(added=count))
+    assert 0 < ahead <= bound < count
 
 
 def test_load_lines_memory_does_not_grow_with_the_input(sqlite_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -583,15 +593,17 @@ def test_load_lines_memory_does_not_grow_with_the_input(sqlite_store: Store, mon
     is about 50 x (text + parsed copy + records) ~ 1 MB against `held` ~ 8.3 MB, measured 1/8, so `held / 4`
     leaves twice the margin. The batch is cut because tracemalloc makes every allocation inside
     fastjsonschema's generated validator cost ~2 ms per line (line-number lookups in huge functions): the
-    production batch of 5 000 would need tens of thousands of lines, a minute under tracemalloc. One warm-up
-    load (the fixture) compiles the validators and SQL first, so that their caches are not counted.
+    production batch of 5 000 would need tens of thousands of lines, a minute under tracemalloc. The screening
+    chunk is cut likewise, and screening runs in this process (tracemalloc sees no other). One warm-up load (the
+    fixture) compiles the validators and SQL first, so that their caches are not counted.
     """
     monkeypatch.setattr(harvest.loader, "BATCH", 50)
+    monkeypatch.setattr(harvest.loader, "SCREEN_CHUNK", 50)
     count, padding = 1_000, 8_000
     held = sum(sys.getsizeof(line.text) for line in resolve_granule_lines(count, padding))
     tracemalloc.start()
     try:
-        report = load_lines(sqlite_store, resolve_granule_lines(count, padding), now=NOW)
+        report = load_lines(sqlite_store, resolve_granule_lines(count, padding), now=NOW, workers=0)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
