@@ -7,14 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from catalog.policy import ISAS_ROR, JAXA_ROR
 from catalog.timeutil import format_time
 from catalog.vocab import AccessStatus, AfterDeadline, Category, Platform, Reproducible, RestrictionReason
 
 DARTS_PUB = "https://data.darts.isas.jaxa.jp/pub"
 DOI_PREFIX = "10.17597/isas.darts"
 ISAS_PAGES = "https://www.isas.jaxa.jp/en/missions/spacecraft"
-ISAS_ROR = "https://ror.org/034gcgw60"
-JAXA_ROR = "https://ror.org/059yhyy33"
 UTOKYO_ROR = "https://ror.org/057zh3y96"
 ISAS = "Institute of Space and Astronautical Science (ISAS), JAXA"
 JAXA = "Japan Aerospace Exploration Agency (JAXA)"
