@@ -14,7 +14,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError
 
 from catalog.policy import discard_problem, restriction_problems
-from catalog.records import Access, Dataset, Granule, Record, record_from_dict
+from catalog.records import Access, Dataset, Granule, GranuleFacts, Record, record_from_dict
 from catalog.timeutil import parse_time
 from catalog.vocab import AccessStatus, RecordType
 
@@ -170,25 +170,28 @@ class Checked:
 
 @dataclass(frozen=True, slots=True)
 class Screened:
-    """What the checks of one line on its own say: its problems, else the digest of its content.
+    """What the checks of one line on its own say: its problems, else the digest of its content and, for a
+    granule, the facts the store indexes.
 
     Small and picklable, so that screening can run in another process while this one writes to the store.
     """
 
     problems: tuple[FieldProblem, ...]
-    digest: str | None
+    digest: str | None = None
+    granule: GranuleFacts | None = None
 
 
 def screen(text: str) -> Screened:
-    """Parse one line of JSON Lines and check it against the contract's schema."""
+    """Parse one line of JSON Lines and check it: the contract's schema, then the rules a schema cannot state."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        return Screened((("json", f"malformed JSON: {error.msg} at column {error.colno}"),), None)
-    if not isinstance(value, dict):
-        return Screened((_not_an_object(value),), None)
-    found = schema_problems(value)
-    return Screened(tuple(found), None) if found else Screened((), digest(value))
+        return Screened((("json", f"malformed JSON: {error.msg} at column {error.colno}"),))
+    checked = check(value)
+    if checked.record is None:
+        return Screened(tuple(checked.problems))
+    facts = GranuleFacts.of(checked.record) if isinstance(checked.record, Granule) else None
+    return Screened((), digest(value), facts)
 
 
 def screen_all(texts: Sequence[str]) -> list[Screened]:

@@ -10,7 +10,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Self
 
-from catalog.timeutil import format_time, parse_time
+from catalog.timeutil import format_time, from_epoch, parse_time, to_epoch
 from catalog.vocab import (
     AccessStatus,
     AfterDeadline,
@@ -481,6 +481,43 @@ class Granule:
     def acquired(self) -> datetime:
         """When the data reached the ground: `acquired`, else the end of the observation (contract default)."""
         return self.acquired_at or self.end
+
+
+@dataclass(frozen=True, slots=True)
+class GranuleFacts:
+    """What the store indexes of a granule, times in epoch seconds: small and cheap to pass between processes."""
+
+    dataset: str
+    id: str
+    start: int
+    end: int
+    acquired: int
+    bbox: BBox | None
+    has_access: bool
+
+    @classmethod
+    def of(cls, granule: Granule) -> Self:
+        return cls(
+            granule.dataset,
+            granule.id,
+            to_epoch(granule.start),
+            to_epoch(granule.end),
+            to_epoch(granule.acquired),
+            granule.bbox,
+            granule.access is not None,
+        )
+
+    def policy_record(self) -> Granule:
+        """A granule with what the policy reads of one that has no `access` of its own: its times."""
+        if self.has_access:
+            raise ValueError(f"granule {self.id!r} has its own access: build it from its whole record")
+        return Granule(
+            id=self.id,
+            dataset=self.dataset,
+            start=from_epoch(self.start),
+            end=from_epoch(self.end),
+            acquired_at=from_epoch(self.acquired),
+        )
 
 
 def _bbox(value: list[float] | None) -> BBox | None:

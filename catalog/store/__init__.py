@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from catalog.policy import Timeline, datestamp_at
-from catalog.records import Dataset, Granule, Mission
+from catalog.records import Dataset, Granule, GranuleFacts, Mission
 from catalog.vocab import Visibility
 
 
@@ -66,7 +66,7 @@ class StagedGranule:
     """
 
     position: int
-    record: Granule
+    facts: GranuleFacts
     timeline: Timeline | None
     digest: str
     doc: str

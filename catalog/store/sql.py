@@ -189,7 +189,7 @@ NO_TIMELINE = (None, None, None)
 
 def staged_values(staged: StagedGranule) -> tuple[Any, ...]:
     """The row of a staged granule as a tuple in `STAGED_COLUMNS` order (the loader's hot path: no dicts)."""
-    granule = staged.record
+    facts = staged.facts
     if staged.timeline is None:
         timeline: tuple[Any, ...] = NO_TIMELINE
     else:
@@ -197,12 +197,12 @@ def staged_values(staged: StagedGranule) -> tuple[Any, ...]:
         timeline = (columns["vis0"], columns["shift1_at"], columns["vis1"])
     return (
         staged.position,
-        granule.dataset,
-        granule.id,
-        to_epoch(granule.start),
-        to_epoch(granule.end),
-        to_epoch(granule.acquired),
-        *(granule.bbox or (None, None, None, None)),
+        facts.dataset,
+        facts.id,
+        facts.start,
+        facts.end,
+        facts.acquired,
+        *(facts.bbox or (None, None, None, None)),
         *timeline,
         staged.digest,
         staged.doc,

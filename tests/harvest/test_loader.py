@@ -560,8 +560,9 @@ def sqlite_store(sqlite_url: str) -> Iterator[Store]:
     [
         (0, harvest.loader.SCREEN_CHUNK),
         (1, harvest.loader.SCREEN_CHUNK * (harvest.loader.SCREEN_WINDOW + 1)),
+        (2, harvest.loader.SCREEN_CHUNK * (2 * harvest.loader.SCREEN_WINDOW + 1)),
     ],
-    ids=["here", "screening-process"],
+    ids=["here", "one-screening-process", "two-screening-processes"],
 )
 def test_load_lines_reads_a_bounded_window_ahead(sqlite_store: Store, workers: int, bound: int) -> None:
     """30 000 granules (fifteen chunks, six batches) go through while the generator is never more than a fixed
