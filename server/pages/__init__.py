@@ -24,7 +24,7 @@ class Endpoint:
 def init_app(app: Flask) -> None:
     app.extensions.setdefault("catalog.endpoints", []).extend(
         [
-            Endpoint("Home", "/", "What the server offers; JSON with `Accept: application/json` or `?f=json`."),
+            Endpoint("Home", "/", "What the server offers; JSON with Accept: application/json, or ?f=json."),
             Endpoint("Health", "/health", "Whether the server can read its store (200 or 503, JSON)."),
         ]
     )
