@@ -181,7 +181,7 @@ class _Load:
         self.change["dataset"] += self.tx.put_dataset(dataset, line.text, digest)
 
     def _duplicate(self, line: Line, kind: str, record_id: str, first: Line) -> None:
-        where = f"line {first.number}" if first.source == line.source else f"{first.source}:{first.number}"
+        where = self.place(self.position(first), line.source)
         self.problems.add(line.source, line.number, "id", f"duplicate {kind} id {record_id!r}, first at {where}")
 
     def _stored_dataset(self, dataset_id: str) -> Dataset | None:
