@@ -131,10 +131,18 @@ def demo(granules: int, today: datetime | None, output: Path | None) -> None:
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
 @click.option("--dev", is_flag=True, help="Use Flask's development server (reloads on change; not for production).")
-def serve(host: str, port: int, workers: int, dev: bool) -> None:
+@click.option(
+    "--migrate/--no-migrate",
+    "run_migrations",
+    default=True,
+    show_default=True,
+    help="Upgrade the store's schema before serving; with many machines on one database, migrate once instead.",
+)
+def serve(host: str, port: int, workers: int, dev: bool, run_migrations: bool) -> None:
     """Serve the catalog over HTTP (gunicorn; --dev for Flask's server)."""
     app = _app()
-    _migrate(app)
+    if run_migrations:
+        _migrate(app)
     click.echo(f"serving {app.config['DATABASE_URL']} at http://{host}:{port}/", err=True)
     if dev:
         app.run(host=host, port=port, debug=True)

@@ -48,6 +48,8 @@ from catalog.timeutil import from_epoch, to_epoch
 from catalog.vocab import Visibility
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+SQLITE_LOCK_WAIT = 30.0
+"""Seconds a SQLite writer waits for another to finish; `?timeout=` in the URL overrides it."""
 DATASET_SHIFTS = 2
 GRANULE_SHIFTS = 1
 SHOWN = frozenset({Visibility.PUBLIC, Visibility.RESTRICTED})
@@ -65,7 +67,8 @@ def engine_for(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30})
+        waits = {} if "timeout" in parsed.query else {"timeout": SQLITE_LOCK_WAIT}
+        engine = create_engine(parsed, connect_args=waits)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     raise StoreError(f"unsupported database URL scheme {parsed.get_backend_name()!r}")
@@ -416,6 +419,12 @@ class SqlStore:
                 raise StoreError(
                     f"another load wrote the same records at the same time ({error.orig}); nothing was written: "
                     "run this load again"
+                ) from error
+            except OperationalError as error:
+                transaction.rollback()
+                raise StoreError(
+                    f"the store could not be written ({error.orig}); nothing was written: if another load is "
+                    "running, wait for it and run this load again"
                 ) from error
             except BaseException:
                 transaction.rollback()

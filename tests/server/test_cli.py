@@ -6,7 +6,10 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -86,28 +89,44 @@ def free_port() -> int:
         return port
 
 
-def test_serve_answers_on_a_real_port(env: dict[str, str], tmp_path: Path) -> None:
-    run(env, "demo", "--granules", "50", "--today", "2026-11-21")
+@contextmanager
+def serving(env: dict[str, str], cwd: Path, *options: str) -> Iterator[str]:
+    """Run `isas-catalog serve` on a free port under gunicorn; yield its base URL once it accepts connections."""
     port = free_port()
-    command = [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers", "2"]
+    command = [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers", "2", *options]
     server = subprocess.Popen(
-        command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path
+        command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd
     )
+    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-                    assert json.load(response) == {"status": "ok"}
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
                     break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Accept": "application/json"})
-        with urllib.request.urlopen(request, timeout=5) as response:
-            body = json.load(response)
-        assert body["catalog"]["missions"] >= 15
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_serve_answers_on_a_real_port(env: dict[str, str], tmp_path: Path) -> None:
+    run(env, "demo", "--granules", "50", "--today", "2026-11-21")
+    with serving(env, tmp_path) as base:
+        with urllib.request.urlopen(f"{base}/health", timeout=5) as response:
+            assert json.load(response) == {"status": "ok"}
+        request = urllib.request.Request(f"{base}/", headers={"Accept": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            body = json.load(response)
+    assert body["catalog"]["missions"] >= 15
+
+
+def test_serve_without_migrating_reports_an_unmigrated_store(env: dict[str, str], tmp_path: Path) -> None:
+    with serving(env, tmp_path, "--no-migrate") as base, pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(f"{base}/health", timeout=5)
+    assert answer.value.code == 503
+    assert "isas-catalog migrate" in json.load(answer.value)["reason"]
