@@ -119,3 +119,16 @@ class AuditCode(StrEnum):
     CREDIT_UNSTATED = "credit-unstated"
     DISCARD_WITHOUT_REASON = "discard-without-reason"
     DISCARDED_WITHIN_RETENTION = "discarded-within-retention"
+
+
+class AccessRight(StrEnum):
+    """What the public may do with a dataset's data, in the terms harvesters read (COAR, OpenAIRE)."""
+
+    OPEN = "open"
+    """Public: COAR c_abf2, `info:eu-repo/semantics/openAccess`."""
+    EMBARGOED = "embargoed"
+    """Restricted until a known date, then public by itself: COAR c_f1cf, `embargoedAccess`."""
+    RESTRICTED = "restricted"
+    """Restricted to a scope of users (a team, an institution): COAR c_16ec, `restrictedAccess`."""
+    METADATA_ONLY = "metadata-only"
+    """Closed for privacy or safety, or no longer kept: COAR c_14cb, `closedAccess`."""
