@@ -113,10 +113,13 @@ def credit_line(dataset: Dataset) -> LangMap:
     return _both(en, ja)
 
 
-def restriction(dataset: Dataset) -> LangMap | None:
-    """Why restricted data is not public, who may use it meanwhile, until when, and what then (§4)."""
+def restriction(dataset: Dataset, view: View) -> LangMap | None:
+    """Why restricted data is not public, who may use it meanwhile, until when, and what then (§4).
+
+    Only while the view is restricted: data released by the clock, or withdrawn, is no longer "not public".
+    """
     access = dataset.access
-    if not access.restricted or access.reason is None:
+    if view.visibility is not Visibility.RESTRICTED or access.reason is None:
         return None
     reason = REASONS[access.reason]
     deadline = access.until.date().isoformat() if access.until is not None else None
@@ -163,3 +166,29 @@ def text_in(text: LangMap, language: str) -> str:
         if key in text:
             return text[key]
     return next(iter(text.values()))
+
+
+VIDEO_FORMATS = frozenset({"MP4", "AVI", "MOV", "MPEG", "MPG", "WEBM", "MKV"})
+IMAGE_FORMATS = frozenset({"JPEG", "JPG", "PNG", "TIFF", "TIF", "GIF", "BMP", "WEBP"})
+
+
+def media_kinds(dataset: Dataset) -> frozenset[str]:
+    """Which of `video` and `image` a dataset's formats (names or media types) say it holds."""
+    names = {fmt.upper() for fmt in dataset.formats}
+    media = {fmt.split("/", 1)[0].lower() for fmt in dataset.formats if "/" in fmt}
+    kinds = set()
+    if names & VIDEO_FORMATS or "video" in media:
+        kinds.add("video")
+    if names & IMAGE_FORMATS or "image" in media:
+        kinds.add("image")
+    return frozenset(kinds)
+
+
+def is_data_link(url: str, dataset: Dataset) -> bool:
+    """Whether a URL is, or lies under, one of the dataset's assets (a readme in its data directory is)."""
+    return any(url == a.href or (a.href.endswith("/") and url.startswith(a.href)) for a in dataset.assets)
+
+
+def may_link(url: str, dataset: Dataset, view: View) -> bool:
+    """Whether a format may show this URL: data links only while the public may use the data."""
+    return view.shows_data_links or not is_data_link(url, dataset)
