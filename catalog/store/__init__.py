@@ -152,7 +152,39 @@ class Store(Protocol):
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int = 100,
-    ) -> list[StoredDataset]: ...
+        set_spec: str | None = None,
+    ) -> list[StoredDataset]:
+        """Page datasets in `(datestamp, id)` order at `now` whose visibility is one of `visibilities`.
+
+        Keyset after `after`, datestamps in [since, until]; with `set_spec`, only members of that set: a static
+        set (`catalog.sets.static_sets`) by stored membership, an access set (`catalog.sets.ACCESS_SETS`) by the
+        visibility at `now`.
+        """
+        ...
+
+    def count_datasets(
+        self,
+        now: datetime,
+        *,
+        visibilities: frozenset[Visibility],
+        since: datetime | None = None,
+        until: datetime | None = None,
+        set_spec: str | None = None,
+    ) -> int:
+        """Count the datasets `datasets_page` pages through with the same filters (OAI-PMH `completeListSize`)."""
+        ...
+
+    def earliest_datestamp(self, now: datetime, *, visibilities: frozenset[Visibility]) -> datetime | None:
+        """Return the smallest datestamp at `now` among datasets in `visibilities` (Identify), None if none."""
+        ...
+
+    def sets(self, now: datetime) -> list[str]:
+        """Return the set specs that have a member at `now`, in code point order (ListSets).
+
+        Static sets count only datasets not hidden at `now`, so that no set reveals undisclosed data; the access
+        sets are listed while some dataset is public, or restricted with its existence disclosed.
+        """
+        ...
 
     def granule(self, dataset_id: str, granule_id: str) -> StoredGranule | None: ...
 

@@ -19,6 +19,8 @@ from sqlalchemy import (
     case,
     create_engine,
     event,
+    exists,
+    false,
     func,
     literal,
     or_,
@@ -32,6 +34,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, S
 
 from catalog.policy import Timeline, cap_by_dataset, dataset_timeline, granule_timeline
 from catalog.records import Dataset, Granule, Mission
+from catalog.sets import ACCESS_SETS, static_sets
 from catalog.store import (
     Change,
     DatestampKey,
@@ -43,7 +46,7 @@ from catalog.store import (
     StoredMission,
     StoreError,
 )
-from catalog.store.tables import datasets, granules, missions, staged_granules
+from catalog.store.tables import dataset_sets, datasets, granules, missions, staged_granules
 from catalog.timeutil import from_epoch, to_epoch
 from catalog.vocab import Visibility
 
@@ -311,7 +314,17 @@ class SqlLoad:
             timeline = dataset_timeline(dataset, shown_before=shown_before)
             return dataset_row(dataset, timeline, self.now, doc, digest)
 
-        return self._put(datasets, {"id": dataset.id, "digest": digest}, build)
+        change = self._put(datasets, {"id": dataset.id, "digest": digest}, build)
+        if not change.unchanged:
+            self._put_sets(dataset)
+        return change
+
+    def _put_sets(self, dataset: Dataset) -> None:
+        """Replace a dataset's static set memberships with those of its new version."""
+        self.connection.execute(dataset_sets.delete().where(dataset_sets.c.dataset_id == dataset.id))
+        rows = [{"set_spec": spec, "dataset_id": dataset.id} for spec in sorted(static_sets(dataset))]
+        if rows:
+            self.connection.execute(dataset_sets.insert(), rows)
 
     def _put(self, table: Any, key: Mapping[str, Any], build: Callable[[Row[Any] | None], dict[str, Any]]) -> Change:
         existing = self.connection.execute(select(table).where(table.c.id == key["id"])).first()
@@ -475,6 +488,39 @@ class SqlStore:
             yield from (self._dataset(row) for row in rows)
             after = rows[-1].id
 
+    @staticmethod
+    def _dataset_branches(
+        moment: int,
+        visibilities: frozenset[Visibility],
+        since: datetime | None,
+        until: datetime | None,
+        set_spec: str | None,
+    ) -> list[tuple[ColumnElement[int], list[ColumnElement[bool]]]]:
+        """The datestamp and the conditions of each branch: rows settled by `moment`, and rows with a shift ahead.
+
+        A static set filters by membership; an access set by the visibility at `moment` (within `visibilities`).
+        """
+        c = datasets.c
+        if set_spec is not None and set_spec in ACCESS_SETS:
+            visibilities = visibilities & {ACCESS_SETS[set_spec]}
+        wanted = [str(v) for v in visibilities]
+        shown = visibility_sql(datasets, DATASET_SHIFTS, moment).in_(wanted) if wanted else false()
+        common: list[ColumnElement[bool]] = [shown]
+        if set_spec is not None and set_spec not in ACCESS_SETS:
+            member = dataset_sets.c
+            common.append(
+                exists().where(member.set_spec == set_spec, member.dataset_id == c.id).select_from(dataset_sets)
+            )
+        branches: list[tuple[ColumnElement[int], list[ColumnElement[bool]]]] = []
+        for stamp, branch in ((c.settled, c.settled <= moment), (dataset_datestamp_sql(moment), c.settled > moment)):
+            conditions = [branch, *common]
+            if since is not None:
+                conditions.append(stamp >= math.ceil(since.timestamp()))
+            if until is not None:
+                conditions.append(stamp <= to_epoch(until))
+            branches.append((stamp, conditions))
+        return branches
+
     def datasets_page(
         self,
         now: datetime,
@@ -484,32 +530,66 @@ class SqlStore:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int = 100,
+        set_spec: str | None = None,
     ) -> list[StoredDataset]:
-        """Page datasets in `(datestamp, id)` order at `now`, keyset after `after`, datestamps in [since, until].
+        """Page datasets in `(datestamp, id)` order at `now`, keyset after `after`, datestamps in [since, until],
+        members of `set_spec` if given.
 
         Rows whose timeline has fully played out by `now` page on the `(settled, id)` index; the few with a
         shift still ahead are computed separately, and the two ordered runs are merged.
         """
-        moment = to_epoch(now)
         c = datasets.c
-        shown = visibility_sql(datasets, DATASET_SHIFTS, moment).in_([str(v) for v in visibilities])
         pages = []
-        for stamp, branch in (
-            (c.settled, c.settled <= moment),
-            (dataset_datestamp_sql(moment), c.settled > moment),
-        ):
-            conditions = [branch, shown]
+        for stamp, conditions in self._dataset_branches(to_epoch(now), visibilities, since, until, set_spec):
             if after is not None:
                 after_stamp, after_id = to_epoch(after[0]), after[1]
                 conditions.append(or_(stamp > after_stamp, and_(stamp == after_stamp, c.id > after_id)))
-            if since is not None:
-                conditions.append(stamp >= math.ceil(since.timestamp()))
-            if until is not None:
-                conditions.append(stamp <= to_epoch(until))
             query = select(datasets, stamp.label("stamp")).where(*conditions).order_by(stamp, c.id).limit(limit)
             pages.extend(self._read(query))
         pages.sort(key=lambda row: (row.stamp, row.id))
         return [self._dataset(row) for row in pages[:limit]]
+
+    def count_datasets(
+        self,
+        now: datetime,
+        *,
+        visibilities: frozenset[Visibility],
+        since: datetime | None = None,
+        until: datetime | None = None,
+        set_spec: str | None = None,
+    ) -> int:
+        """Count what `datasets_page` would page through with the same arguments."""
+        return sum(
+            int(self._read(select(func.count()).select_from(datasets).where(*conditions))[0][0])
+            for _, conditions in self._dataset_branches(to_epoch(now), visibilities, since, until, set_spec)
+        )
+
+    def earliest_datestamp(self, now: datetime, *, visibilities: frozenset[Visibility]) -> datetime | None:
+        """Return the smallest datestamp at `now` of the datasets in `visibilities`, None when there is none."""
+        stamps = [
+            self._read(select(func.min(stamp)).where(*conditions))[0][0]
+            for stamp, conditions in self._dataset_branches(to_epoch(now), visibilities, None, None, None)
+        ]
+        found = [stamp for stamp in stamps if stamp is not None]
+        return from_epoch(min(found)) if found else None
+
+    def sets(self, now: datetime) -> list[str]:
+        """Return the set specs with a member the public may know of at `now`, in code point order.
+
+        A static set counts only datasets not hidden at `now`: a set made of undisclosed datasets stays unknown.
+        """
+        moment = to_epoch(now)
+        visibility = visibility_sql(datasets, DATASET_SHIFTS, moment)
+        member = dataset_sets.c
+        static = self._read(
+            select(member.set_spec)
+            .distinct()
+            .select_from(dataset_sets.join(datasets, datasets.c.id == member.dataset_id))
+            .where(visibility != str(Visibility.HIDDEN))
+        )
+        present = {row[0] for row in self._read(select(visibility).distinct())}
+        dynamic = [spec for spec, wanted in ACCESS_SETS.items() if str(wanted) in present]
+        return sorted([row[0] for row in static] + dynamic)
 
     def granule(self, dataset_id: str, granule_id: str) -> StoredGranule | None:
         g = granules.c

@@ -89,6 +89,15 @@ granules = Table(
     Index(None, "vis0", "shift1_at"),
 )
 
+dataset_sets = Table(
+    "dataset_sets",
+    metadata,
+    Column("set_spec", identifier(200), primary_key=True),
+    Column("dataset_id", identifier(128), primary_key=True),
+    Index(None, "dataset_id"),
+)
+"""The static OAI-PMH sets of each dataset (`catalog.sets.static_sets`), rewritten with every new version."""
+
 staged_granules = Table(
     "staged_granules",
     MetaData(),
