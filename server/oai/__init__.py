@@ -1,1 +1,1 @@
-"""The OAI-PMH 2.0 data provider: request parsing and errors (`protocol`), signed resumption tokens (`tokens`)."""
+"""OAI-PMH 2.0 data provider: protocol (verbs, arguments, errors), resumption tokens, response rendering."""
