@@ -30,7 +30,8 @@ from crosswalks.statements import (
 
 NS = "http://datacite.org/schema/kernel-4"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-SCHEMA_LOCATION = f"{NS} https://schema.datacite.org/meta/kernel-4.7/metadata.xsd"
+SCHEMA = "https://schema.datacite.org/meta/kernel-4.7/metadata.xsd"
+SCHEMA_LOCATION = f"{NS} {SCHEMA}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 LOCAL_ID_TYPE = "ISAS catalog id"
 

@@ -25,8 +25,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["catalog.clock"] = app.config.get("CLOCK", utcnow)
 
     from server import pages
+    from server.oai import blueprint as oai
 
     pages.init_app(app)
+    oai.init_app(app)
     return app
 
 

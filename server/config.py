@@ -15,3 +15,6 @@ REPOSITORY_IDENTIFIER = "darts.isas.jaxa.jp"
 
 ADMIN_EMAIL = "archive-admin@darts.isas.jaxa.jp"
 DATACITE_SYMBOL = "JAXA.ISAS"
+
+OAI_PAGE_SIZE = 100
+"""Records or headers per OAI-PMH response page."""

@@ -153,6 +153,7 @@ class Store(Protocol):
         until: datetime | None = None,
         limit: int = 100,
         set_spec: str | None = None,
+        with_doi: bool = False,
     ) -> list[StoredDataset]:
         """Page datasets in `(datestamp, id)` order at `now` whose visibility is one of `visibilities`.
 
@@ -170,6 +171,7 @@ class Store(Protocol):
         since: datetime | None = None,
         until: datetime | None = None,
         set_spec: str | None = None,
+        with_doi: bool = False,
     ) -> int:
         """Count the datasets `datasets_page` pages through with the same filters (OAI-PMH `completeListSize`)."""
         ...

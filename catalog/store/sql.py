@@ -495,10 +495,12 @@ class SqlStore:
         since: datetime | None,
         until: datetime | None,
         set_spec: str | None,
+        with_doi: bool = False,
     ) -> list[tuple[ColumnElement[int], list[ColumnElement[bool]]]]:
         """The datestamp and the conditions of each branch: rows settled by `moment`, and rows with a shift ahead.
 
-        A static set filters by membership; an access set by the visibility at `moment` (within `visibilities`).
+        A static set filters by membership; an access set by the visibility at `moment` (within `visibilities`);
+        `with_doi` keeps datasets that have a DOI (the formats that need one).
         """
         c = datasets.c
         if set_spec is not None and set_spec in ACCESS_SETS:
@@ -506,6 +508,8 @@ class SqlStore:
         wanted = [str(v) for v in visibilities]
         shown = visibility_sql(datasets, DATASET_SHIFTS, moment).in_(wanted) if wanted else false()
         common: list[ColumnElement[bool]] = [shown]
+        if with_doi:
+            common.append(c.doi.is_not(None))
         if set_spec is not None and set_spec not in ACCESS_SETS:
             member = dataset_sets.c
             common.append(
@@ -531,16 +535,18 @@ class SqlStore:
         until: datetime | None = None,
         limit: int = 100,
         set_spec: str | None = None,
+        with_doi: bool = False,
     ) -> list[StoredDataset]:
         """Page datasets in `(datestamp, id)` order at `now`, keyset after `after`, datestamps in [since, until],
-        members of `set_spec` if given.
+        members of `set_spec` if given, with a DOI if `with_doi`.
 
         Rows whose timeline has fully played out by `now` page on the `(settled, id)` index; the few with a
         shift still ahead are computed separately, and the two ordered runs are merged.
         """
         c = datasets.c
         pages = []
-        for stamp, conditions in self._dataset_branches(to_epoch(now), visibilities, since, until, set_spec):
+        branches = self._dataset_branches(to_epoch(now), visibilities, since, until, set_spec, with_doi)
+        for stamp, conditions in branches:
             if after is not None:
                 after_stamp, after_id = to_epoch(after[0]), after[1]
                 conditions.append(or_(stamp > after_stamp, and_(stamp == after_stamp, c.id > after_id)))
@@ -557,11 +563,12 @@ class SqlStore:
         since: datetime | None = None,
         until: datetime | None = None,
         set_spec: str | None = None,
+        with_doi: bool = False,
     ) -> int:
         """Count what `datasets_page` would page through with the same arguments."""
         return sum(
             int(self._read(select(func.count()).select_from(datasets).where(*conditions))[0][0])
-            for _, conditions in self._dataset_branches(to_epoch(now), visibilities, since, until, set_spec)
+            for _, conditions in self._dataset_branches(to_epoch(now), visibilities, since, until, set_spec, with_doi)
         )
 
     def earliest_datestamp(self, now: datetime, *, visibilities: frozenset[Visibility]) -> datetime | None:
