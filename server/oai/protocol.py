@@ -128,6 +128,10 @@ _DATE_SHAPES: Mapping[Granularity, tuple[re.Pattern[str], str]] = MappingProxyTy
 )
 
 
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character XML 1.0 cannot carry (spec 3.2: arguments are echoed in the response's `request` element)."""
+
+
 @dataclass(frozen=True)
 class OAIRequest:
     """A request that passed the verb table and the date rules; `until` is inclusive and already widened."""
@@ -178,6 +182,8 @@ def parse_request(arguments: Mapping[str, Sequence[str]]) -> OAIRequest:
     for key, values in given.items():
         if len(values) > 1:
             raise BadArgument(f"argument {key!r} is repeated: {', '.join(map(repr, values))}")
+        if NOT_XML.search(values[0]):
+            raise BadArgument(f"argument {key!r} holds a character XML cannot carry: {values[0]!r}")
     single = {key: values[0] for key, values in given.items()}
 
     if verb.exclusive is not None and verb.exclusive in single:
