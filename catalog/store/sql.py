@@ -23,10 +23,10 @@ from sqlalchemy import (
     false,
     func,
     literal,
-    or_,
     select,
     text,
     true,
+    tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -549,7 +549,7 @@ class SqlStore:
         for stamp, conditions in branches:
             if after is not None:
                 after_stamp, after_id = to_epoch(after[0]), after[1]
-                conditions.append(or_(stamp > after_stamp, and_(stamp == after_stamp, c.id > after_id)))
+                conditions.append(tuple_(stamp, c.id) > tuple_(literal(after_stamp), literal(after_id)))
             query = select(datasets, stamp.label("stamp")).where(*conditions).order_by(stamp, c.id).limit(limit)
             pages.extend(self._read(query))
         pages.sort(key=lambda row: (row.stamp, row.id))
