@@ -10,6 +10,7 @@ from lxml.builder import ElementMaker
 from catalog.contract import is_local_reference
 from catalog.policy import ISAS_ROR, JAXA_ROR, MANDATORY_CREDIT, release_moment
 from catalog.records import UNDETERMINED, Agent, Dataset, LangMap
+from catalog.sets import CATEGORY_WORDS
 from catalog.timeutil import format_time
 from catalog.view import View
 from catalog.vocab import Category, CreatorKind, Visibility
@@ -50,18 +51,19 @@ LICENSE_NAMES: Mapping[str, str] = MappingProxyType(
     }
 )
 
-RESOURCE_TYPES: Mapping[Category, tuple[str, str]] = MappingProxyType(
+RESOURCE_TYPES_GENERAL: Mapping[Category, str] = MappingProxyType(
     {
-        Category.OBSERVATION: ("Dataset", "Observation data"),
-        Category.ENGINEERING: ("Dataset", "Engineering data"),
-        Category.SOURCE: ("Dataset", "Source data (raw telemetry)"),
-        Category.EXPERIMENT: ("Dataset", "Experiment data"),
-        Category.SIMULATION: ("Dataset", "Simulation data"),
-        Category.ANALYSIS: ("Dataset", "Sample analysis and shape model data"),
-        Category.DOCUMENT: ("Text", "Documents, photos, images and video"),
-        Category.SOFTWARE: ("Software", "Tools and software"),
+        Category.OBSERVATION: "Dataset",
+        Category.ENGINEERING: "Dataset",
+        Category.SOURCE: "Dataset",
+        Category.EXPERIMENT: "Dataset",
+        Category.SIMULATION: "Dataset",
+        Category.ANALYSIS: "Dataset",
+        Category.DOCUMENT: "Text",
+        Category.SOFTWARE: "Software",
     }
 )
+"""DataCite's resourceTypeGeneral by category; the element's text is the category in words (`CATEGORY_WORDS`)."""
 """resourceTypeGeneral and the category in words; documents may turn out Image or Audiovisual by their formats."""
 
 
@@ -220,7 +222,7 @@ def _publication_moment(record: Dataset, view: View) -> datetime:
 
 
 def _resource_type(record: Dataset) -> etree._Element:
-    general, words = RESOURCE_TYPES[record.category]
+    general, words = RESOURCE_TYPES_GENERAL[record.category], CATEGORY_WORDS[record.category][0]
     if record.category is Category.DOCUMENT:
         kinds = media_kinds(record)
         if "video" in kinds:
