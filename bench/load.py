@@ -5,39 +5,42 @@ import hashlib
 import importlib.util
 import json
 import os
-import platform
 import resource
-import shlex
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from bench.common import (
+    DEFAULT_POSTGRES,
+    POSTGRES_ENV,
+    StoreSize,
+    descendants,
+    fresh_postgres,
+    fresh_sqlite,
+    note,
+    pss_kib,
+    run_header,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 21)
 """The day the demo archive is built for: fixed, so every run loads the same bytes."""
 NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
 """The load's moment: fixed, so a reload of the same file is the all-unchanged path."""
-POSTGRES_ENV = "CATALOG_TEST_POSTGRES_URL"
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")
 TARGET = 20_000
 """Granules per second the issue asks of a SQLite load on a 2-core machine."""
 FLAT = 1.25
 """Peak memory of the largest size over the smallest's at or under which memory counts as flat in file size."""
 MIB = 1024 * 1024
-
-StoreSize = Callable[[], int | None]
 
 
 class BenchError(Exception):
@@ -74,39 +77,6 @@ class Run:
         return max(self.tree_peak_kib, self.peak_kib)
 
 
-def _descendants(root: int) -> list[int]:
-    """`root` and every process under it, from the parent ids in /proc (the loader's screening workers)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            parent = int(stat[stat.rindex(")") + 2 :].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(parent, []).append(int(entry.name))
-    found, queue = [], [root]
-    while queue:
-        pid = queue.pop()
-        found.append(pid)
-        queue.extend(children.get(pid, []))
-    return found
-
-
-def _pss_kib(pid: int) -> int:
-    """A process's proportional set size (shared pages split between their users), else its RSS; 0 once gone."""
-    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
-        try:
-            text = Path(f"/proc/{pid}/{name}").read_text()
-        except OSError:
-            continue
-        for row in text.splitlines():
-            if row.startswith(key):
-                return int(row.split()[1])
-    return 0
-
-
 class TreeMemory:
     """Sample the summed PSS of this process and its descendants in a thread: ru_maxrss sees one process only."""
 
@@ -132,7 +102,7 @@ class TreeMemory:
 
     def sample(self) -> None:
         if Path("/proc/self/stat").exists():
-            self.peak_kib = max(self.peak_kib, sum(_pss_kib(pid) for pid in _descendants(os.getpid())))
+            self.peak_kib = max(self.peak_kib, sum(pss_kib(pid) for pid in descendants(os.getpid())))
 
 
 def _child(url: str, path: Path, workers: int | None) -> None:
@@ -222,7 +192,7 @@ def demo_file(granules: int, directory: Path) -> Path:
     """The demo archive with `granules` granules as JSON Lines in `directory`, generated unless already there."""
     path = directory / f"demo-{granules}-{TODAY}-{_demo_fingerprint()}.jsonl"
     if path.exists():
-        _note(f"using {path} ({path.stat().st_size / MIB:.1f} MiB)")
+        note(f"using {path} ({path.stat().st_size / MIB:.1f} MiB)")
         return path
     from catalog.contract import canonical
     from catalog.demo import demo_records
@@ -234,74 +204,8 @@ def demo_file(granules: int, directory: Path) -> Path:
             stream.write(canonical(record) + "\n")
     partial.replace(path)
     size = path.stat().st_size / MIB
-    _note(f"generated {path} ({size:.1f} MiB) in {time.perf_counter() - start:.1f} s")
+    note(f"generated {path} ({size:.1f} MiB) in {time.perf_counter() - start:.1f} s")
     return path
-
-
-def _admin_engine(base: str) -> Any:
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    return create_engine(make_url(base).set(drivername="postgresql+psycopg"))
-
-
-@contextmanager
-def fresh_sqlite(directory: Path) -> Iterator[tuple[str, StoreSize]]:
-    """A new SQLite file in `directory`, deleted afterwards (with its WAL)."""
-    path = directory / f"bench-{uuid.uuid4().hex[:12]}.sqlite"
-    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
-
-    def size() -> int:
-        return sum(f.stat().st_size for f in files if f.exists())
-
-    try:
-        yield f"sqlite:///{path}", size
-    finally:
-        for f in files:
-            f.unlink(missing_ok=True)
-
-
-@contextmanager
-def fresh_postgres(base: str) -> Iterator[tuple[str, StoreSize]]:
-    """A new schema in the PostgreSQL database of `base`, dropped afterwards (as tests/conftest.py does)."""
-    from sqlalchemy import text
-
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in base else "?"
-
-    def size() -> int | None:
-        query = text(
-            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relkind = 'r'"
-        )
-        with admin.connect() as connection:
-            found = connection.execute(query, {"schema": schema}).scalar()
-        return None if found is None else int(found)
-
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}", size
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
-def _postgres_version(base: str) -> str:
-    from sqlalchemy import text
-
-    admin = _admin_engine(base)
-    try:
-        with admin.connect() as connection:
-            return str(connection.execute(text("SHOW server_version")).scalar())
-    finally:
-        admin.dispose()
-
-
-def _note(message: str) -> None:
-    print(f"# {message}", flush=True)
 
 
 def _count(value: int) -> str:
@@ -420,27 +324,9 @@ def _plan(args: argparse.Namespace) -> list[int]:
     return sorted({*sizes, args.granules}) if args.granules else sizes
 
 
-def _header(backends: Sequence[str], postgres_url: str) -> list[str]:
-    import sqlalchemy
-
-    print("$ " + shlex.join([sys.executable, "-m", "bench.load", *sys.argv[1:]]))
-    _note(
-        f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} on {platform.node()}: {os.cpu_count()} CPU(s), "
-        f"Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}"
-    )
-    usable = list(backends)
-    if "postgresql" in usable:
-        try:
-            _note(f"PostgreSQL {_postgres_version(postgres_url)} at {postgres_url}")
-        except Exception as error:
-            _note(f"postgresql skipped: cannot connect to {postgres_url}: {type(error).__name__}: {error}")
-            usable.remove("postgresql")
-    return usable
-
-
 def bench(args: argparse.Namespace) -> int:
     sizes = _plan(args)
-    backends = _header(args.backends, args.postgres_url)
+    backends = run_header("bench.load", args.backends, args.postgres_url)
     runs: list[Run] = []
     failed = False
     with tempfile.TemporaryDirectory(prefix="isas-bench-") as scratch:
@@ -454,10 +340,10 @@ def bench(args: argparse.Namespace) -> int:
                 try:
                     with fresh as (url, store_size):
                         runs.append(_measure(backend, "load", url, files[size], store_size, args.workers))
-                        _note(f"{backend}: loaded {_count(size)} granules in {runs[-1].seconds:.1f} s")
+                        note(f"{backend}: loaded {_count(size)} granules in {runs[-1].seconds:.1f} s")
                         if size == sizes[-1]:
                             runs.append(_measure(backend, "reload", url, files[size], store_size, args.workers))
-                            _note(f"{backend}: reloaded {_count(size)} granules in {runs[-1].seconds:.1f} s")
+                            note(f"{backend}: reloaded {_count(size)} granules in {runs[-1].seconds:.1f} s")
                 except BenchError as error:
                     print(f"ERROR: {error}", file=sys.stderr, flush=True)
                     failed = True

@@ -3,12 +3,9 @@
 import argparse
 import html
 import os
-import platform
 import random
 import re
-import shlex
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -26,7 +23,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from bench.load import DEFAULT_POSTGRES, POSTGRES_ENV, StoreSize, fresh_postgres, fresh_sqlite
+from bench.common import (
+    DEFAULT_POSTGRES,
+    POSTGRES_ENV,
+    StoreSize,
+    descendants,
+    fresh_postgres,
+    fresh_sqlite,
+    note,
+    proc_kib,
+    run_header,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("sqlite", "postgresql")
@@ -243,7 +250,7 @@ def archive_file(datasets: int, today: date, directory: Path) -> Path:
 
     path = directory / f"oai-{datasets}-{today}-v{GENERATOR_VERSION}.jsonl"
     if path.exists():
-        _note(f"using {path} ({path.stat().st_size / MB:.1f} MB)")
+        note(f"using {path} ({path.stat().st_size / MB:.1f} MB)")
         return path
     start = time.perf_counter()
     partial = path.with_suffix(".partial")
@@ -251,7 +258,7 @@ def archive_file(datasets: int, today: date, directory: Path) -> Path:
         for record in synthesize(datasets, today):
             stream.write(canonical(record) + "\n")
     partial.replace(path)
-    _note(f"generated {path} ({path.stat().st_size / MB:.1f} MB) in {time.perf_counter() - start:.1f} s")
+    note(f"generated {path} ({path.stat().st_size / MB:.1f} MB) in {time.perf_counter() - start:.1f} s")
     return path
 
 
@@ -269,7 +276,7 @@ def load_archive(url: str, path: Path) -> float:
         report = load_lines(store, read_lines([path]), now=moment)
     finally:
         store.dispose()
-    _note(
+    note(
         f"loaded {report.lines:,} lines ({report.datasets.added:,} datasets added) in "
         f"{time.perf_counter() - start:.1f} s"
     )
@@ -277,31 +284,6 @@ def load_archive(url: str, path: Path) -> float:
 
 
 # --- the server and its memory ---------------------------------------------------------------------------------
-
-
-def _tree(root: int) -> list[int]:
-    """`root` and its descendants, from /proc/<pid>/task/*/children."""
-    found, queue = [], [root]
-    while queue:
-        pid = queue.pop()
-        found.append(pid)
-        for children in Path(f"/proc/{pid}/task").glob("*/children"):
-            try:
-                queue.extend(int(child) for child in children.read_text().split())
-            except (OSError, ValueError):
-                continue
-    return found
-
-
-def _kib(pid: int, name: str, key: str) -> int:
-    try:
-        text = Path(f"/proc/{pid}/{name}").read_text()
-    except OSError:
-        return 0
-    for row in text.splitlines():
-        if row.startswith(key):
-            return int(row.split()[1])
-    return 0
 
 
 class ServerMemory(AbstractContextManager["ServerMemory"]):
@@ -332,10 +314,10 @@ class ServerMemory(AbstractContextManager["ServerMemory"]):
             self.sample()
 
     def sample(self) -> None:
-        pids = _tree(self.root)
+        pids = descendants(self.root)
         self.processes = max(self.processes, len(pids))
-        self.rss_kib = max(self.rss_kib, sum(_kib(pid, "status", "VmRSS:") for pid in pids))
-        self.pss_kib = max(self.pss_kib, sum(_kib(pid, "smaps_rollup", "Pss:") for pid in pids))
+        self.rss_kib = max(self.rss_kib, sum(proc_kib(pid, "status", "VmRSS:") for pid in pids))
+        self.pss_kib = max(self.pss_kib, sum(proc_kib(pid, "smaps_rollup", "Pss:") for pid in pids))
 
 
 def _free_port() -> int:
@@ -503,10 +485,6 @@ def _next_token(body: bytes, prefix: str, page: int) -> str | None:
 # --- report ----------------------------------------------------------------------------------------------------
 
 
-def _note(message: str) -> None:
-    print(f"# {message}", flush=True)
-
-
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
@@ -606,45 +584,25 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _header(backends: Sequence[str], postgres_url: str) -> list[str]:
-    import sqlalchemy
-
-    from bench.load import _postgres_version
-
-    print("$ " + shlex.join([sys.executable, "-m", "bench.oai_harvest", *sys.argv[1:]]))
-    _note(
-        f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} on {platform.node()}: {os.cpu_count()} CPU(s), "
-        f"Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}"
-    )
-    usable = list(backends)
-    if "postgresql" in usable:
-        try:
-            _note(f"PostgreSQL {_postgres_version(postgres_url)} at {postgres_url}")
-        except Exception as error:
-            _note(f"postgresql skipped: cannot connect to {postgres_url}: {type(error).__name__}: {error}")
-            usable.remove("postgresql")
-    return usable
-
-
 def _serve_and_harvest(args: argparse.Namespace, backend: str, url: str, log: Path) -> list[Harvest]:
     server = Server(url, args.workers, args.page_size, log)
     runs: list[Harvest] = []
     try:
-        _note(f"{backend}: server on {server.base} (pid {server.process.pid}) ready in {server.wait_ready():.1f} s")
+        note(f"{backend}: server on {server.base} (pid {server.process.pid}) ready in {server.wait_ready():.1f} s")
         for prefix in args.prefixes:
             runs.append(harvest(server, backend, prefix, args.page_size))
             r = runs[-1]
-            _note(f"{backend} {prefix}: {r.records:,} records in {r.seconds:.1f} s ({round(r.rate):,}/s)")
+            note(f"{backend} {prefix}: {r.records:,} records in {r.seconds:.1f} s ({round(r.rate):,}/s)")
     finally:
         status = server.stop()
-        _note(f"{backend}: server stopped (exit {status}); log {log}")
+        note(f"{backend}: server stopped (exit {status}); log {log}")
     return runs
 
 
 def bench(args: argparse.Namespace) -> int:
     if args.datasets <= 0 or args.workers <= 0 or args.page_size <= 0:
         raise SystemExit("--datasets, --workers and --page-size must be positive")
-    backends = _header(args.backends, args.postgres_url)
+    backends = run_header("bench.oai_harvest", args.backends, args.postgres_url)
     today = datetime.now(UTC).date()
     runs: list[Harvest] = []
     failed = False

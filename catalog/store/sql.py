@@ -157,10 +157,6 @@ def dataset_datestamp_sql(now: int) -> ColumnElement[int]:
     )
 
 
-def digest_of(row: Mapping[str, Any]) -> str:
-    return str(row["digest"])
-
-
 def dataset_row(dataset: Dataset, timeline: Timeline, changed: int, doc: str, digest: str) -> dict[str, Any]:
     columns = timeline_columns(timeline, DATASET_SHIFTS)
     west, south, east, north = dataset.bbox or (None, None, None, None)

@@ -17,7 +17,6 @@ bp = Blueprint("oai", __name__)
 def init_app(app: Flask) -> None:
     from server.pages import Endpoint
 
-    app.config.setdefault("OAI_PAGE_SIZE", 100)
     app.extensions["catalog.oai.tokens"] = Tokens(str(app.config["SECRET_KEY"]), clock=lambda: now_of(app))
     app.extensions["catalog.endpoints"].append(
         Endpoint("OAI-PMH", "/oai?verb=Identify", "OAI-PMH 2.0 data provider: oai_dc, oai_datacite and datacite.")

@@ -61,15 +61,20 @@ class Answer:
     body: Iterable[etree._Element]
 
 
+SHOWN = frozenset({Visibility.PUBLIC, Visibility.RESTRICTED})
+
+
 def identify(request: OAIRequest, repo: Repository) -> Answer:
     earliest = repo.store.earliest_datestamp(repo.now, visibilities=LISTED) or repo.now
+    first = repo.store.datasets_page(repo.now, visibilities=SHOWN, limit=1)
+    sample = first[0].record.id if first else "dataset-id"
     element = render.identify(
         repository_name=repo.name,
         base_url=repo.base_url,
         admin_emails=[repo.admin_email],
         earliest_datestamp=earliest,
         repository_identifier=repo.identifier,
-        sample_identifier=repo.oai_identifier("hyb2-onc-l2b"),
+        sample_identifier=repo.oai_identifier(sample),
     )
     return Answer(request.verb, element)
 
@@ -278,20 +283,18 @@ def _items(
 ) -> Iterator[etree._Element]:
     """Render the page's headers or records one by one (no store access here: the response is streaming)."""
     for stored in page:
-        visibility = stored.visibility(repo.now)
         view = view_of(stored.record, stored.timeline, stored.changed, repo.now, related[stored.record.id])
+        assert view is not None, "listed datasets are never hidden"
         header = render.Header(
             identifier=repo.oai_identifier(stored.record.id),
-            datestamp=stored.datestamp(repo.now),
-            set_specs=_set_specs(stored, visibility),
-            deleted=visibility is Visibility.DELETED,
+            datestamp=view.datestamp,
+            set_specs=_set_specs(stored, view.visibility),
+            deleted=view.visibility is Visibility.DELETED,
         )
         if not records:
             yield render.header(header)
             continue
-        metadata = None
-        if view is not None and not header.deleted:
-            metadata = fmt.render(stored.record, view, repo.datacite_symbol)
+        metadata = None if header.deleted else fmt.render(stored.record, view, repo.datacite_symbol)
         yield render.record(header, metadata)
     yield from trailer
 

@@ -1,0 +1,140 @@
+"""What the benchmarks share: notes and the run header, throw-away stores, and memory read from /proc."""
+
+import os
+import platform
+import shlex
+import sqlite3
+import sys
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+POSTGRES_ENV = "CATALOG_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+StoreSize = Callable[[], int | None]
+
+
+def note(message: str) -> None:
+    print(f"# {message}", flush=True)
+
+
+def run_header(module: str, backends: Sequence[str], postgres_url: str) -> list[str]:
+    """Print the command line and the machine; return the backends that can be reached."""
+    import sqlalchemy
+
+    print("$ " + shlex.join([sys.executable, "-m", module, *sys.argv[1:]]))
+    note(
+        f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} on {platform.node()}: {os.cpu_count()} CPU(s), "
+        f"Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, SQLite {sqlite3.sqlite_version}"
+    )
+    usable = list(backends)
+    if "postgresql" in usable:
+        try:
+            note(f"PostgreSQL {postgres_version(postgres_url)} at {postgres_url}")
+        except Exception as error:
+            note(f"postgresql skipped: cannot connect to {postgres_url}: {type(error).__name__}: {error}")
+            usable.remove("postgresql")
+    return usable
+
+
+def admin_engine(base: str) -> Any:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    return create_engine(make_url(base).set(drivername="postgresql+psycopg"))
+
+
+@contextmanager
+def fresh_sqlite(directory: Path) -> Iterator[tuple[str, StoreSize]]:
+    """A new SQLite file in `directory`, deleted afterwards (with its WAL)."""
+    path = directory / f"bench-{uuid.uuid4().hex[:12]}.sqlite"
+    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+    def size() -> int:
+        return sum(f.stat().st_size for f in files if f.exists())
+
+    try:
+        yield f"sqlite:///{path}", size
+    finally:
+        for f in files:
+            f.unlink(missing_ok=True)
+
+
+@contextmanager
+def fresh_postgres(base: str) -> Iterator[tuple[str, StoreSize]]:
+    """A new schema in the PostgreSQL database of `base`, dropped afterwards (as tests/conftest.py does)."""
+    from sqlalchemy import text
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = admin_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+
+    def size() -> int | None:
+        query = text(
+            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relkind = 'r'"
+        )
+        with admin.connect() as connection:
+            found = connection.execute(query, {"schema": schema}).scalar()
+        return None if found is None else int(found)
+
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}", size
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def postgres_version(base: str) -> str:
+    from sqlalchemy import text
+
+    admin = admin_engine(base)
+    try:
+        with admin.connect() as connection:
+            return str(connection.execute(text("SHOW server_version")).scalar())
+    finally:
+        admin.dispose()
+
+
+def descendants(root: int) -> list[int]:
+    """`root` and every process under it, from the parent ids in /proc (the loader's screening workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, queue = [], [root]
+    while queue:
+        pid = queue.pop()
+        found.append(pid)
+        queue.extend(children.get(pid, []))
+    return found
+
+
+def proc_kib(pid: int, name: str, key: str) -> int:
+    """A size in KiB from `/proc/<pid>/<name>` (the row starting with `key`); 0 when absent or the process is gone."""
+    try:
+        text = Path(f"/proc/{pid}/{name}").read_text()
+    except OSError:
+        return 0
+    for row in text.splitlines():
+        if row.startswith(key):
+            return int(row.split()[1])
+    return 0
+
+
+def pss_kib(pid: int) -> int:
+    """A process's proportional set size (shared pages split between their users), else its RSS; 0 once gone."""
+    return proc_kib(pid, "smaps_rollup", "Pss:") or proc_kib(pid, "status", "VmRSS:")
