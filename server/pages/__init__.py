@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from catalog.store import StoreError
 from server import now_of, store_of
+from server.pages.language import page_language, switch_url
 
 bp = Blueprint("pages", __name__, template_folder="templates")
 
@@ -29,6 +30,12 @@ def init_app(app: Flask) -> None:
         ]
     )
     app.register_blueprint(bp)
+    app.context_processor(lambda: {"lang": page_language(), "switch_url": switch_url})
+
+    from server.pages import finding, landing
+
+    landing.init_app(app)
+    finding.init_app(app)
     app.register_error_handler(StoreError, store_unavailable)
     app.register_error_handler(HTTPException, http_error)
 
