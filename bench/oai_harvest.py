@@ -262,10 +262,13 @@ def archive_file(datasets: int, today: date, directory: Path) -> Path:
     return path
 
 
-def load_archive(url: str, path: Path) -> float:
-    """Migrate the store at `url` and load `path` into it with `load_lines`; the seconds it took."""
+def load_archive(url: str, path: Path, base_url: str) -> float:
+    """Migrate the store at `url` and load `path` into it with `load_lines`, rendering its metadata ahead for a
+    server at `base_url` as `isas-catalog load` does; the seconds it took."""
     from catalog.store import migrate, open_store
+    from crosswalks.renditions import RenderContext
     from harvest.loader import load_lines, read_lines
+    from server import config
 
     start = time.perf_counter()
     migrate(url)
@@ -273,12 +276,14 @@ def load_archive(url: str, path: Path) -> float:
     try:
         # A moment just past: the server judges at its own clock, and a datestamp after it would hide the record.
         moment = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
-        report = load_lines(store, read_lines([path]), now=moment)
+        context = RenderContext(config.REPOSITORY_IDENTIFIER, config.DATACITE_SYMBOL, f"{base_url}/datasets/")
+        report = load_lines(store, read_lines([path]), now=moment, context=context)
     finally:
         store.dispose()
+    rendered = report.renditions
     note(
         f"loaded {report.lines:,} lines ({report.datasets.added:,} datasets added) in "
-        f"{time.perf_counter() - start:.1f} s"
+        f"{time.perf_counter() - start:.1f} s, rendering {rendered.renditions if rendered else 0:,} renditions"
     )
     return time.perf_counter() - start
 
@@ -330,9 +335,9 @@ def _free_port() -> int:
 class Server:
     """`isas-catalog serve` over the store at `url` in a subprocess, its log in `log`."""
 
-    def __init__(self, url: str, workers: int, page_size: int, log: Path) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+    def __init__(self, url: str, workers: int, page_size: int, log: Path, port: int) -> None:
+        self.port = port
+        self.base = base_url(port)
         self.log = log
         env = {
             **os.environ,
@@ -584,8 +589,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _serve_and_harvest(args: argparse.Namespace, backend: str, url: str, log: Path) -> list[Harvest]:
-    server = Server(url, args.workers, args.page_size, log)
+def base_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+def _serve_and_harvest(args: argparse.Namespace, backend: str, url: str, log: Path, port: int) -> list[Harvest]:
+    server = Server(url, args.workers, args.page_size, log, port)
     runs: list[Harvest] = []
     try:
         note(f"{backend}: server on {server.base} (pid {server.process.pid}) ready in {server.wait_ready():.1f} s")
@@ -617,8 +626,9 @@ def bench(args: argparse.Namespace) -> int:
             )
             try:
                 with fresh as (url, _size):
-                    load_archive(url, path)
-                    runs += _serve_and_harvest(args, backend, url, cache / f"server-{backend}.log")
+                    port = _free_port()
+                    load_archive(url, path, base_url(port))
+                    runs += _serve_and_harvest(args, backend, url, cache / f"server-{backend}.log", port)
             except BenchError as error:
                 print(f"ERROR: {backend}: {error}", file=sys.stderr, flush=True)
                 failed = True

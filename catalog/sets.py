@@ -1,7 +1,7 @@
 """OAI-PMH sets of the catalog: which sets a dataset belongs to, and what each set is called."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -136,3 +136,10 @@ def describe(spec: str, missions: Mapping[str, Mission]) -> SetDescription | Non
             },
         )
     return None
+
+
+def header_sets(static: Iterable[str], visibility: Visibility) -> tuple[str, ...]:
+    """The set specs an item's header lists: its static sets, in code point order, then the access set of its
+    visibility at the moment (none for a deleted record)."""
+    dynamic = [spec for spec, wanted in ACCESS_SETS.items() if wanted is visibility]
+    return (*sorted(static), *dynamic)

@@ -1,6 +1,6 @@
 """A dataset as the public may see it at a moment: what every crosswalk renders, decided by the policy once."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -101,13 +101,22 @@ def resolve_related(
 ) -> dict[str, RelatedTarget]:
     """Resolve the local `related` targets of a dataset: a dataset the public may see at `at` resolves to its DOI,
     else to its landing page; one it may not see (hidden, or unknown in `known`) is left out, never named."""
+    targets = {dataset_id: (target.doi, timeline) for dataset_id, (target, timeline) in known.items()}
+    return resolve_targets([related.target for related in dataset.related], targets, at, landing_url)
+
+
+def resolve_targets(
+    target_ids: Iterable[str],
+    known: Mapping[str, tuple[str | None, Timeline]],
+    at: datetime,
+    landing_url: Callable[[str], str],
+) -> dict[str, RelatedTarget]:
+    """Resolve dataset ids as `resolve_related` does, from what resolving needs of each: its DOI and timeline."""
     resolved: dict[str, RelatedTarget] = {}
-    for related in dataset.related:
-        entry = known.get(related.target)
+    for target in target_ids:
+        entry = known.get(target)
         if entry is None or entry[1].at(at) is Visibility.HIDDEN:
             continue
-        target = entry[0]
-        resolved[related.target] = (
-            RelatedTarget(target.doi, "DOI") if target.doi else RelatedTarget(landing_url(target.id), "URL")
-        )
+        doi = entry[0]
+        resolved[target] = RelatedTarget(doi, "DOI") if doi else RelatedTarget(landing_url(target), "URL")
     return resolved

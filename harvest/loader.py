@@ -15,6 +15,8 @@ from catalog import contract
 from catalog.policy import Timeline, granule_timeline, shared_granule_timeline
 from catalog.records import Dataset, Granule, GranuleFacts, Mission, Record
 from catalog.store import Change, LoadTransaction, StagedGranule, Store
+from crosswalks.renditions import RenderContext
+from harvest.renditions import RefreshReport, refresh
 
 BATCH = 5000
 SCREEN_CHUNK = 2000
@@ -66,6 +68,8 @@ class LoadReport:
     granules: Change
     retimed: int
     dry_run: bool
+    renditions: RefreshReport | None = None
+    """What keeping renditions fresh did after the load (None: not asked, or a dry run)."""
 
 
 @dataclass
@@ -319,10 +323,12 @@ def load_lines(
     dry_run: bool = False,
     on_line: Callable[[Line], None] | None = None,
     workers: int | None = None,
+    context: RenderContext | None = None,
 ) -> LoadReport:
     """Check every line and, if all is well and this is no dry run, commit them to the store at once.
 
-    Raises `LoadError` with every problem found; the store is then exactly as it was.
+    Raises `LoadError` with every problem found; the store is then exactly as it was. With `context`, the
+    renditions the load made stale are rendered afterwards (`harvest.renditions.refresh`).
     """
     count = 0
     with store.load(now) as transaction:
@@ -339,7 +345,9 @@ def load_lines(
         retimed = sum(transaction.retime_granules(dataset) for dataset in load.retime)
         if not dry_run:
             transaction.commit()
-    return LoadReport(count, load.change["mission"], load.change["dataset"], granules, retimed, dry_run)
+    processes = default_workers() if workers is None else workers
+    rendered = None if dry_run or context is None else refresh(store, context, workers=processes)
+    return LoadReport(count, load.change["mission"], load.change["dataset"], granules, retimed, dry_run, rendered)
 
 
 def load_files(
@@ -350,6 +358,9 @@ def load_files(
     dry_run: bool = False,
     on_line: Callable[[Line], None] | None = None,
     workers: int | None = None,
+    context: RenderContext | None = None,
 ) -> LoadReport:
     """Load contract-v1 JSON Lines files (see `load_lines`)."""
-    return load_lines(store, read_lines(paths), now=now, dry_run=dry_run, on_line=on_line, workers=workers)
+    return load_lines(
+        store, read_lines(paths), now=now, dry_run=dry_run, on_line=on_line, workers=workers, context=context
+    )

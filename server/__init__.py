@@ -9,6 +9,7 @@ from flask import Flask
 
 from catalog.store import Store, open_store
 from catalog.timeutil import utcnow
+from crosswalks.renditions import RenderContext
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,6 +24,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
     app.extensions["catalog.store"] = open_store(app.config["DATABASE_URL"])
     app.extensions["catalog.clock"] = app.config.get("CLOCK", utcnow)
+    app.extensions["catalog.render_context"] = RenderContext(
+        repository_identifier=str(app.config["REPOSITORY_IDENTIFIER"]),
+        datacite_symbol=str(app.config["DATACITE_SYMBOL"]),
+        landing_base=f"{app.config['BASE_URL']}/datasets/",
+    )
 
     from server import pages
     from server.oai import blueprint as oai
@@ -39,6 +45,12 @@ def default_database_url(instance_path: Path) -> str:
 def store_of(app: Flask) -> Store:
     store: Store = app.extensions["catalog.store"]
     return store
+
+
+def render_context_of(app: Flask) -> RenderContext:
+    """What the app's metadata renditions depend on besides the datasets (`crosswalks.renditions`)."""
+    context: RenderContext = app.extensions["catalog.render_context"]
+    return context
 
 
 def now_of(app: Flask) -> datetime:

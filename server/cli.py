@@ -1,4 +1,4 @@
-"""The `isas-catalog` command: load, demo, serve, audit, stats, migrate."""
+"""The `isas-catalog` command: load, demo, render, serve, audit, stats, migrate."""
 
 import json
 import sys
@@ -17,8 +17,9 @@ from catalog.policy import audit
 from catalog.store import StoreError, migrate
 from catalog.timeutil import format_time, parse_time, utcnow
 from catalog.vocab import Severity
-from harvest.loader import Line, LoadError, LoadReport, load_files, load_lines
-from server import create_app, store_of
+from harvest.loader import Line, LoadError, LoadReport, default_workers, load_files, load_lines
+from harvest.renditions import RefreshReport, refresh
+from server import create_app, render_context_of, store_of
 
 
 def _app() -> Flask:
@@ -65,6 +66,14 @@ def _report(report: LoadReport) -> None:
         click.echo(f"  {kind}: {change.added} {verb} added, {change.updated} updated, {change.unchanged} unchanged")
     if report.retimed:
         click.echo(f"  {report.retimed} granules {verb} re-timed after their dataset's access changed")
+    if report.renditions is not None:
+        _report_renditions(report.renditions)
+
+
+def _report_renditions(report: RefreshReport) -> None:
+    click.echo(
+        f"  renditions: {report.rendered} of {report.datasets} datasets rendered ahead ({report.renditions} written)"
+    )
 
 
 def _fail(error: LoadError) -> None:
@@ -89,6 +98,7 @@ def load(files: tuple[Path, ...], dry_run: bool) -> None:
                 now=utcnow(),
                 dry_run=dry_run,
                 on_line=lambda line: bar.update(len(line.text.encode()) + 1),
+                context=render_context_of(app),
             )
         except LoadError as error:
             _fail(error)
@@ -119,11 +129,31 @@ def demo(granules: int, today: datetime | None, output: Path | None) -> None:
     _migrate(app)
     with click.progressbar(length=granules + 150, label="building the demo archive", file=sys.stderr) as bar:
         try:
-            report = load_lines(store_of(app), _numbered(records), now=utcnow(), on_line=lambda _: bar.update(1))
+            report = load_lines(
+                store_of(app),
+                _numbered(records),
+                now=utcnow(),
+                on_line=lambda _: bar.update(1),
+                context=render_context_of(app),
+            )
         except LoadError as error:
             _fail(error)
             return
     _report(report)
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Render every dataset, not only those whose renditions are stale.")
+def render(force: bool) -> None:
+    """Render datasets' metadata ahead of requests (after changing CATALOG_BASE_URL, CATALOG_DATACITE_SYMBOL or the
+    code). Loads do this for what they change; readers render live whatever is stale, so this is never urgent."""
+    app = _app()
+    _migrate(app)
+    store = store_of(app)
+    before = store.rendition_count(render_context_of(app).key)
+    with click.progressbar(length=before[1], label="rendering", file=sys.stderr) as bar:
+        report = refresh(store, render_context_of(app), force=force, workers=default_workers(), on_batch=bar.update)
+    _report_renditions(report)
 
 
 @main.command()

@@ -1,14 +1,16 @@
 """The storage seam: one `Store` protocol, SQLite and PostgreSQL implementations chosen by URL scheme."""
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from catalog.policy import Timeline, datestamp_at
 from catalog.records import Dataset, Granule, GranuleFacts, Mission
-from catalog.vocab import Visibility
+from catalog.timeutil import EPOCH
+from catalog.vocab import Category, Visibility
 
 
 class StoreError(Exception):
@@ -29,6 +31,7 @@ class StoredDataset:
     changed: datetime
     timeline: Timeline
     source: str = ""
+    digest: str = ""
 
     def visibility(self, now: datetime) -> Visibility:
         return self.timeline.at(now)
@@ -81,6 +84,101 @@ class StagedGroup:
     first_position: int
     last_position: int
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetSearch:
+    """One page of a dataset search at a moment, with what the whole match holds.
+
+    `after` is the keyset position of the next page (the last id of this one), None on the last page; `total`
+    counts the whole match; `facets` counts it by `mission`, `category` and `access` (the visibility at the
+    moment: `public` or `restricted`), each most frequent first.
+    """
+
+    datasets: tuple[StoredDataset, ...]
+    after: str | None
+    total: int
+    facets: Mapping[str, Mapping[str, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class ListedDataset:
+    """A dataset the public may find at a moment, and its datestamp then (a sitemap entry)."""
+
+    id: str
+    datestamp: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """A dataset's OAI-PMH record in one format, serialised ahead for the stretch of time `[since, until)` (epoch
+    seconds; `until` None: for good) in which what the public may see of it does not change.
+
+    `digest` and `changed` name the stored version rendered, `context` what else the bytes depend on (the code
+    and configuration that rendered them), `related` how the dataset's local related datasets resolved (None when
+    it names none). The store serves a rendition only for the version it holds and the context asked for; the
+    reader checks `related` (`crosswalks.renditions`).
+    """
+
+    prefix: str
+    since: int
+    until: int | None
+    digest: str
+    changed: int
+    context: str
+    related: str | None
+    body: bytes
+
+
+Steps = tuple[str, int | None, str | None, int | None, str | None]
+"""A dataset's timeline as stored: `vis0`, `shift1_at`, `vis1`, `shift2_at`, `vis2` (epoch seconds)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetEntry:
+    """A dataset on a list page, undecoded: where it stands in the list, its stored facts, its rendition for the
+    moment asked (if one holds), and its JSON only when asked for. Reading one costs next to nothing; decoding
+    (`timeline`, `record`) is left to the few that are rendered live."""
+
+    id: str
+    stamp: int
+    """Its datestamp at the moment the page was asked for (epoch seconds)."""
+    changed_at: int
+    digest: str
+    steps: Steps
+    sets: tuple[str, ...]
+    """Its static set specs (`catalog.sets.static_sets`) as stored, when asked for (headers without renditions)."""
+    doc: str | None
+    """Its JSON, when asked for (`entries_by_id`); list pages leave it out."""
+    rendition: Rendition | None
+    """The rendition in the format asked for, for the stretch of time holding the moment, of this version of the
+    dataset, in the context asked for."""
+
+    @property
+    def changed(self) -> datetime:
+        return EPOCH + timedelta(seconds=self.changed_at)
+
+    @property
+    def timeline(self) -> Timeline:
+        vis0, shift1, vis1, shift2, vis2 = self.steps
+        steps = [
+            (EPOCH + timedelta(seconds=moment), Visibility(visibility))
+            for moment, visibility in ((shift1, vis1), (shift2, vis2))
+            if moment is not None and visibility is not None
+        ]
+        return Timeline(Visibility(vis0), tuple(steps))
+
+    def visibility(self, now: datetime) -> Visibility:
+        return self.timeline.at(now)
+
+    def datestamp(self, now: datetime) -> datetime:
+        return datestamp_at(self.changed, self.timeline, now)
+
+    def record(self) -> Dataset:
+        """Decode the dataset; its JSON must have been read."""
+        if self.doc is None:
+            raise ValueError(f"dataset {self.id!r} was read without its JSON")
+        return Dataset.from_dict(json.loads(self.doc))
 
 
 DatestampKey = tuple[datetime, str]
@@ -176,6 +274,44 @@ class Store(Protocol):
         """Count the datasets `datasets_page` pages through with the same filters (OAI-PMH `completeListSize`)."""
         ...
 
+    def dataset_entries(
+        self,
+        now: datetime,
+        *,
+        visibilities: frozenset[Visibility],
+        prefix: str | None,
+        context: str,
+        after: DatestampKey | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        set_spec: str | None = None,
+        with_doi: bool = False,
+    ) -> list[DatasetEntry]:
+        """Page as `datasets_page` does, without decoding: with `prefix`, each entry with its rendition in that
+        format for `now`, its version and `context`, if there is one; without, with its stored set specs."""
+        ...
+
+    def related_targets(self, ids: Sequence[str]) -> dict[str, tuple[str | None, Timeline]]:
+        """Return the DOI and timeline of each dataset of `ids` the store holds (resolving related datasets)."""
+        ...
+
+    def put_renditions(self, renditions: Mapping[str, Sequence[Rendition]]) -> None:
+        """Replace every rendition of each dataset named, in one transaction."""
+        ...
+
+    def entries_by_id(self, *, after: str | None = None, limit: int = 500) -> list[DatasetEntry]:
+        """Page every dataset in id order, undecoded and without renditions (keeping renditions fresh)."""
+        ...
+
+    def rendition_states(self, ids: Sequence[str], context: str) -> dict[str, set[tuple[str, int]]]:
+        """Return the versions (`digest`, `changed`) the renditions in `context` of each of `ids` were rendered from."""
+        ...
+
+    def rendition_count(self, context: str) -> tuple[int, int]:
+        """Return how many datasets have renditions in `context`, and how many datasets there are."""
+        ...
+
     def earliest_datestamp(self, now: datetime, *, visibilities: frozenset[Visibility]) -> datetime | None:
         """Return the smallest datestamp at `now` among datasets in `visibilities` (Identify), None if none."""
         ...
@@ -186,6 +322,35 @@ class Store(Protocol):
         Static sets count only datasets not hidden at `now`, so that no set reveals undisclosed data; the access
         sets are listed while some dataset is public, or restricted with its existence disclosed.
         """
+        ...
+
+    def search_datasets(
+        self,
+        now: datetime,
+        *,
+        text: str | None = None,
+        mission: str | None = None,
+        category: Category | None = None,
+        access: Visibility | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        after: str | None = None,
+        limit: int = 20,
+    ) -> DatasetSearch:
+        """Find the datasets public or restricted at `now` that match every filter given, a page in id order.
+
+        `text`: every whitespace-separated term occurs in the dataset's normalised text (`catalog.store.search`);
+        `access`: the visibility at `now`; [`start`, `end`]: overlaps the dataset's time coverage; `after`: the
+        keyset position a previous page returned.
+        """
+        ...
+
+    def listed_datasets(self, now: datetime, *, after: str | None = None, limit: int = 1000) -> list[ListedDataset]:
+        """Page the ids and datestamps of the datasets public or restricted at `now`, in id order after `after`."""
+        ...
+
+    def listed_start(self, now: datetime, position: int) -> str | None:
+        """Return the `after` that `listed_datasets` pages from to start at `position` (0-based): None for 0."""
         ...
 
     def granule(self, dataset_id: str, granule_id: str) -> StoredGranule | None: ...

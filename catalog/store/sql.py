@@ -23,6 +23,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    or_,
     select,
     text,
     true,
@@ -37,7 +38,11 @@ from catalog.records import Dataset, Granule, Mission
 from catalog.sets import ACCESS_SETS, static_sets
 from catalog.store import (
     Change,
+    DatasetEntry,
+    DatasetSearch,
     DatestampKey,
+    ListedDataset,
+    Rendition,
     StagedGranule,
     StagedGroup,
     Stats,
@@ -45,10 +50,11 @@ from catalog.store import (
     StoredGranule,
     StoredMission,
     StoreError,
+    search,
 )
-from catalog.store.tables import dataset_sets, datasets, granules, missions, staged_granules
+from catalog.store.tables import dataset_sets, datasets, granules, missions, renditions, staged_granules
 from catalog.timeutil import from_epoch, to_epoch
-from catalog.vocab import Visibility
+from catalog.vocab import Category, Visibility
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_LOCK_WAIT = 30.0
@@ -177,6 +183,7 @@ def dataset_row(dataset: Dataset, timeline: Timeline, changed: int, doc: str, di
         "settled": settled(changed, columns),
         "digest": digest,
         "doc": doc,
+        "search_text": search.search_text_of(dataset),
     }
 
 
@@ -466,6 +473,7 @@ class SqlStore:
             changed=from_epoch(row.changed),
             timeline=timeline_from_row(row._mapping, DATASET_SHIFTS),
             source=row.source,
+            digest=row.digest,
         )
 
     def dataset(self, dataset_id: str) -> StoredDataset | None:
@@ -493,7 +501,10 @@ class SqlStore:
         set_spec: str | None,
         with_doi: bool = False,
     ) -> list[tuple[ColumnElement[int], list[ColumnElement[bool]]]]:
-        """The datestamp and the conditions of each branch: rows settled by `moment`, and rows with a shift ahead.
+        """The datestamp and the conditions of each branch, each ordered by a column with an index: rows settled by
+        `moment` (datestamp `settled`), and rows with a shift still ahead, whose datestamp is `changed` or, once a
+        first shift after it has passed, `shift1_at` (`catalog.policy.datestamp_at`: with a shift ahead, the second
+        has not passed).
 
         A static set filters by membership; an access set by the visibility at `moment` (within `visibilities`);
         `with_doi` keeps datasets that have a DOI (the formats that need one).
@@ -512,8 +523,13 @@ class SqlStore:
                 exists().where(member.set_spec == set_spec, member.dataset_id == c.id).select_from(dataset_sets)
             )
         branches: list[tuple[ColumnElement[int], list[ColumnElement[bool]]]] = []
-        for stamp, branch in ((c.settled, c.settled <= moment), (dataset_datestamp_sql(moment), c.settled > moment)):
-            conditions = [branch, *common]
+        shift1_passed = and_(c.shift1_at > c.changed, c.shift1_at <= moment)
+        for stamp, branch in (
+            (c.settled, [c.settled <= moment]),
+            (c.changed, [c.settled > moment, or_(c.shift1_at.is_(None), ~shift1_passed)]),
+            (c.shift1_at, [c.settled > moment, shift1_passed]),
+        ):
+            conditions = [*branch, *common]
             if since is not None:
                 conditions.append(stamp >= math.ceil(since.timestamp()))
             if until is not None:
@@ -534,22 +550,196 @@ class SqlStore:
         with_doi: bool = False,
     ) -> list[StoredDataset]:
         """Page datasets in `(datestamp, id)` order at `now`, keyset after `after`, datestamps in [since, until],
-        members of `set_spec` if given, with a DOI if `with_doi`.
+        members of `set_spec` if given, with a DOI if `with_doi`."""
+        branches = self._dataset_branches(to_epoch(now), visibilities, since, until, set_spec, with_doi)
+        rows = self._keyset_rows(branches, after, limit, columns=list(datasets.c), source=datasets)
+        return [self._dataset(row) for row in rows]
 
-        Rows whose timeline has fully played out by `now` page on the `(settled, id)` index; the few with a
-        shift still ahead are computed separately, and the two ordered runs are merged.
+    def _keyset_rows(
+        self,
+        branches: list[tuple[ColumnElement[int], list[ColumnElement[bool]]]],
+        after: DatestampKey | None,
+        limit: int,
+        *,
+        columns: Sequence[Any],
+        source: Any,
+    ) -> list[Any]:
+        """The first `limit` rows after `after` in `(datestamp, id)` order, over the branches of `_dataset_branches`,
+        each row with `columns` of `source` and its datestamp as `stamp`.
+
+        Each branch walks an index of its own in order, so a branch reads (and joins) only the rows it returns; the
+        ordered runs are merged. Once the first (the settled rows, most of them) fills a page, the others need not
+        look past its last key.
         """
         c = datasets.c
-        pages = []
-        branches = self._dataset_branches(to_epoch(now), visibilities, since, until, set_spec, with_doi)
+        rows: list[Any] = []
+        bound: tuple[int, str] | None = None
         for stamp, conditions in branches:
             if after is not None:
                 after_stamp, after_id = to_epoch(after[0]), after[1]
                 conditions.append(tuple_(stamp, c.id) > tuple_(literal(after_stamp), literal(after_id)))
-            query = select(datasets, stamp.label("stamp")).where(*conditions).order_by(stamp, c.id).limit(limit)
-            pages.extend(self._read(query))
-        pages.sort(key=lambda row: (row.stamp, row.id))
-        return [self._dataset(row) for row in pages[:limit]]
+            if bound is not None:
+                conditions.append(tuple_(stamp, c.id) <= tuple_(literal(bound[0]), literal(bound[1])))
+            query = (
+                select(*columns, stamp.label("stamp"))
+                .select_from(source)
+                .where(*conditions)
+                .order_by(stamp, c.id)
+                .limit(limit)
+            )
+            run = self._read(query)
+            if bound is None and len(run) == limit:
+                bound = (run[-1].stamp, run[-1].id)
+            rows.extend(run)
+        rows.sort(key=lambda row: (row.stamp, row.id))
+        return rows[:limit]
+
+    _ENTRY_COLUMNS = (
+        datasets.c.id, datasets.c.changed, datasets.c.digest,
+        datasets.c.vis0, datasets.c.shift1_at, datasets.c.vis1, datasets.c.shift2_at, datasets.c.vis2,
+    )  # fmt: skip
+
+    def dataset_entries(
+        self,
+        now: datetime,
+        *,
+        visibilities: frozenset[Visibility],
+        prefix: str | None,
+        context: str,
+        after: DatestampKey | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        set_spec: str | None = None,
+        with_doi: bool = False,
+    ) -> list[DatasetEntry]:
+        """Page as `datasets_page` does, undecoded and without JSON. With `prefix`, each entry comes with its
+        rendition in that format for `now`, of its version, in `context` (an outer join: no rendition, no bytes);
+        without, with its stored set specs."""
+        moment = to_epoch(now)
+        c, r = datasets.c, renditions.c
+        columns: list[Any] = list(self._ENTRY_COLUMNS)
+        source: Any = datasets
+        if prefix is not None:
+            holds = and_(
+                r.dataset_id == c.id,
+                r.prefix == prefix,
+                r.since <= moment,
+                or_(r.until.is_(None), r.until > moment),
+                r.digest == c.digest,
+                r.changed == c.changed,
+                r.context == context,
+            )
+            source = datasets.outerjoin(renditions, holds)
+            columns += [r.since, r.until, r.related, r.body]
+        branches = self._dataset_branches(moment, visibilities, since, until, set_spec, with_doi)
+        rows = self._keyset_rows(branches, after, limit, columns=columns, source=source)
+        if prefix is not None:
+            return [
+                self._entry(
+                    row,
+                    stamp=row.stamp,
+                    rendition=None
+                    if row.body is None
+                    else Rendition(
+                        prefix, row.since, row.until, row.digest, row.changed, context, row.related, row.body
+                    ),
+                )
+                for row in rows
+            ]
+        members: dict[str, list[str]] = {}
+        if rows:
+            m = dataset_sets.c
+            found = self._read(select(m.dataset_id, m.set_spec).where(m.dataset_id.in_([row.id for row in rows])))
+            for dataset_id, spec in found:
+                members.setdefault(dataset_id, []).append(spec)
+        return [self._entry(row, stamp=row.stamp, sets=tuple(sorted(members.get(row.id, ())))) for row in rows]
+
+    @staticmethod
+    def _entry(
+        row: Row[Any],
+        *,
+        stamp: int,
+        sets: tuple[str, ...] = (),
+        doc: str | None = None,
+        rendition: Rendition | None = None,
+    ) -> DatasetEntry:
+        return DatasetEntry(
+            id=row.id,
+            stamp=stamp,
+            changed_at=row.changed,
+            digest=row.digest,
+            steps=(row.vis0, row.shift1_at, row.vis1, row.shift2_at, row.vis2),
+            sets=sets,
+            doc=doc,
+            rendition=rendition,
+        )
+
+    def related_targets(self, ids: Sequence[str]) -> dict[str, tuple[str | None, Timeline]]:
+        """Return the DOI and timeline of each of `ids` that the store holds, without decoding any record."""
+        if not ids:
+            return {}
+        c = datasets.c
+        query = select(c.id, c.doi, c.vis0, c.shift1_at, c.vis1, c.shift2_at, c.vis2).where(c.id.in_(list(ids)))
+        return {row.id: (row.doi, timeline_from_row(row._mapping, DATASET_SHIFTS)) for row in self._read(query)}
+
+    def put_renditions(self, batch: Mapping[str, Sequence[Rendition]]) -> None:
+        """Replace every rendition of each dataset in `batch`, in one transaction."""
+        if not batch:
+            return
+        rows = [
+            {
+                "dataset_id": dataset_id,
+                "prefix": rendition.prefix,
+                "since": rendition.since,
+                "until": rendition.until,
+                "digest": rendition.digest,
+                "changed": rendition.changed,
+                "context": rendition.context,
+                "related": rendition.related,
+                "body": rendition.body,
+            }
+            for dataset_id, items in batch.items()
+            for rendition in items
+        ]
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(renditions.delete().where(renditions.c.dataset_id.in_(list(batch))))
+                if rows:
+                    connection.execute(renditions.insert(), rows)
+        except (OperationalError, ProgrammingError, IntegrityError) as error:
+            raise StoreError(f"cannot write renditions ({type(error.orig).__name__}: {error.orig})") from error
+
+    def entries_by_id(self, *, after: str | None = None, limit: int = 500) -> list[DatasetEntry]:
+        """Page every dataset in id order, undecoded and without renditions (keeping renditions fresh)."""
+        query = select(*self._ENTRY_COLUMNS, datasets.c.doc)
+        if after is not None:
+            query = query.where(datasets.c.id > after)
+        rows = self._read(query.order_by(datasets.c.id).limit(limit))
+        return [self._entry(row, stamp=row.changed, doc=row.doc) for row in rows]
+
+    def rendition_states(self, ids: Sequence[str], context: str) -> dict[str, set[tuple[str, int]]]:
+        """Return the versions (`digest`, `changed`) the renditions in `context` of each of `ids` were rendered
+        from."""
+        r = renditions.c
+        found: dict[str, set[tuple[str, int]]] = {}
+        if ids:
+            query = (
+                select(r.dataset_id, r.digest, r.changed)
+                .distinct()
+                .where(r.dataset_id.in_(list(ids)), r.context == context)
+            )
+            for dataset_id, digest, changed in self._read(query):
+                found.setdefault(dataset_id, set()).add((digest, changed))
+        return found
+
+    def rendition_count(self, context: str) -> tuple[int, int]:
+        """Return how many datasets have a rendition in `context`, and how many exist."""
+        c, r = datasets.c, renditions.c
+        current = exists().where(r.dataset_id == c.id, r.context == context).select_from(renditions)
+        rendered = self._read(select(func.count()).select_from(datasets).where(current))[0][0]
+        total = self._read(select(func.count()).select_from(datasets))[0][0]
+        return int(rendered), int(total)
 
     def count_datasets(
         self,
@@ -593,6 +783,34 @@ class SqlStore:
         present = {row[0] for row in self._read(select(visibility).distinct())}
         dynamic = [spec for spec, wanted in ACCESS_SETS.items() if str(wanted) in present]
         return sorted([row[0] for row in static] + dynamic)
+
+    def search_datasets(
+        self,
+        now: datetime,
+        *,
+        text: str | None = None,
+        mission: str | None = None,
+        category: Category | None = None,
+        access: Visibility | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        after: str | None = None,
+        limit: int = 20,
+    ) -> DatasetSearch:
+        """Find datasets public or restricted at `now` (see `catalog.store.search`)."""
+        visibility = visibility_sql(datasets, DATASET_SHIFTS, to_epoch(now))
+        found = search.conditions(
+            visibility, text=text, mission=mission, category=category, access=access, start=start, end=end
+        )
+        return search.search(self._read, self._dataset, visibility, found, after=after, limit=limit)
+
+    def listed_datasets(self, now: datetime, *, after: str | None = None, limit: int = 1000) -> list[ListedDataset]:
+        moment = to_epoch(now)
+        visibility = visibility_sql(datasets, DATASET_SHIFTS, moment)
+        return search.listed(self._read, visibility, dataset_datestamp_sql(moment), after=after, limit=limit)
+
+    def listed_start(self, now: datetime, position: int) -> str | None:
+        return search.listed_start(self._read, visibility_sql(datasets, DATASET_SHIFTS, to_epoch(now)), position)
 
     def granule(self, dataset_id: str, granule_id: str) -> StoredGranule | None:
         g = granules.c

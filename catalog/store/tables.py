@@ -9,7 +9,7 @@ version (`changed`), and its visibility timeline (`vis0`, then `vis1` from `shif
 page by an index on `(settled, id)`.
 """
 
-from sqlalchemy import BigInteger, Column, Float, Index, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Float, Index, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData(
     naming_convention={
@@ -58,7 +58,10 @@ datasets = Table(
     Column("settled", BigInteger, nullable=False),
     Column("digest", String(32), nullable=False),
     Column("doc", Text, nullable=False),
+    Column("search_text", Text, nullable=False),
     Index(None, "settled", "id"),
+    Index(None, "changed", "id"),
+    Index(None, "shift1_at", "id"),
     Index(None, "mission_id"),
     Index(None, "temporal_start", "temporal_end"),
     Index(None, "west", "east", "south", "north"),
@@ -120,3 +123,20 @@ staged_granules = Table(
 )
 """Granules of a load in progress, in a temporary table: checked for duplicates and unknown datasets in SQL,
 merged into `granules` only when the whole load is valid, so a failed load never touches the store."""
+
+renditions = Table(
+    "renditions",
+    metadata,
+    Column("dataset_id", identifier(128), primary_key=True),
+    Column("prefix", String(32), primary_key=True),
+    Column("since", BigInteger, primary_key=True),
+    Column("until", BigInteger),
+    Column("digest", String(32), nullable=False),
+    Column("changed", BigInteger, nullable=False),
+    Column("context", String(64), nullable=False),
+    Column("related", Text),
+    Column("body", LargeBinary, nullable=False),
+)
+"""Datasets' metadata already serialised in each format, one row per stretch of time `[since, until)` in which
+what the public may see of the dataset does not change. A cache, checked on every read (the version of the dataset
+rendered, the `context` of the rendering, the resolution of `related` datasets): see `crosswalks.renditions`."""

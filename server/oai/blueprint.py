@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from server import now_of, store_of
+from server import now_of, render_context_of, store_of
 from server.oai.handlers import Answer, Repository, handle
 from server.oai.protocol import OAIError, OAIRequest, parse_request, request_attributes
 from server.oai.render import stream_response
@@ -30,11 +30,10 @@ def repository() -> Repository:
         store=store_of(current_app),
         now=now_of(current_app),
         base_url=f"{config['BASE_URL']}/oai",
-        landing_base=f"{config['BASE_URL']}/datasets/",
+        context=render_context_of(current_app),
         name=config["REPOSITORY_NAME"],
         identifier=config["REPOSITORY_IDENTIFIER"],
         admin_email=config["ADMIN_EMAIL"],
-        datacite_symbol=config["DATACITE_SYMBOL"],
         page_size=int(config["OAI_PAGE_SIZE"]),
         tokens=current_app.extensions["catalog.oai.tokens"],
     )

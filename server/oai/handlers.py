@@ -12,12 +12,15 @@ from types import MappingProxyType
 
 from lxml import etree
 
-from catalog.sets import ACCESS_SETS, describe, is_valid_spec, static_sets
-from catalog.store import Store, StoredDataset
+from catalog.sets import describe, header_sets, is_valid_spec
+from catalog.store import DatasetEntry, Store, StoredDataset
 from catalog.timeutil import from_epoch, to_epoch
-from catalog.view import RelatedTarget, resolve_related, view_of
+from catalog.view import resolve_targets, view_of
 from catalog.vocab import Visibility
+from crosswalks import renditions
 from crosswalks.formats import FORMATS, Format
+from crosswalks.oai_record import Header, header_fragment
+from crosswalks.renditions import RenderContext
 from server.oai import render
 from server.oai.protocol import (
     BadArgument,
@@ -41,11 +44,10 @@ class Repository:
     store: Store
     now: datetime
     base_url: str
-    landing_base: str
+    context: RenderContext
     name: str
     identifier: str
     admin_email: str
-    datacite_symbol: str
     page_size: int
     tokens: Tokens
 
@@ -58,7 +60,7 @@ class Answer:
     """A verb's checked answer: the elements of its body, produced as the response is written."""
 
     verb: str
-    body: Iterable[etree._Element]
+    body: Iterable[render.Item]
 
 
 SHOWN = frozenset({Visibility.PUBLIC, Visibility.RESTRICTED})
@@ -152,9 +154,11 @@ def _list(request: OAIRequest, repo: Repository, *, records: bool) -> Answer:
             with_doi=fmt.needs_doi,
         )
     )
-    page = repo.store.datasets_page(
+    page = repo.store.dataset_entries(
         repo.now,
         visibilities=LISTED,
+        prefix=fmt.prefix if records else None,
+        context=repo.context.key,
         after=after,
         since=query.from_,
         until=query.until,
@@ -171,10 +175,14 @@ def _list(request: OAIRequest, repo: Repository, *, records: bool) -> Answer:
     last = page[-1] if page else None
     token = _token(
         request.verb, repo, resumed, more, cursor=cursor, total=max(total, cursor + len(page), 1),
-        after=(last.datestamp(repo.now), last.record.id) if last else None, query=query,
+        after=(from_epoch(last.stamp), last.id) if last else None, query=query,
     )  # fmt: skip
-    related = _related(page, repo)
-    return Answer(request.verb, _items(page, related, fmt, repo, records, token))
+    if not records:
+        return Answer(request.verb, [*(header_fragment(_header(entry, repo)) for entry in page), *token])
+    fresh = _fresh(page, repo)
+    stale = [entry.id for entry in page if entry.id not in fresh]
+    live = repo.store.datasets_by_id(stale) if stale else {}
+    return Answer(request.verb, _records(page, fresh, live, fmt, repo, token))
 
 
 def get_record(request: OAIRequest, repo: Repository) -> Answer:
@@ -186,8 +194,7 @@ def get_record(request: OAIRequest, repo: Repository) -> Answer:
         raise CannotDisseminateFormat(
             f"{request.identifier!r} cannot be disseminated as {fmt.prefix} (DataCite records need a DOI)"
         )
-    related = _related([stored], repo)
-    return Answer(request.verb, _items([stored], related, fmt, repo, True, []))
+    return Answer(request.verb, [_live(stored, fmt, repo)])
 
 
 HANDLERS: Mapping[str, Callable[[OAIRequest, Repository], Answer]] = MappingProxyType(
@@ -261,44 +268,57 @@ def _token(
     return [render.resumption_token(token, cursor=cursor, complete_list_size=total, expiration=expiration)]
 
 
-def _related(page: Sequence[StoredDataset], repo: Repository) -> Mapping[str, Mapping[str, RelatedTarget]]:
-    """Resolve the local related targets of a page's datasets, with one query for all of them."""
-    wanted = sorted({r.target for s in page for r in s.record.related})
-    known = {
-        dataset_id: (stored.record, stored.timeline) for dataset_id, stored in repo.store.datasets_by_id(wanted).items()
-    }
+def _live(stored: StoredDataset, fmt: Format, repo: Repository) -> bytes:
+    """Render a dataset's record at the request's moment, its local related datasets resolved (one query)."""
+    dataset = stored.record
+    local = renditions.local_targets(dataset)
+    targets = repo.store.related_targets(local) if local else {}
+    related = resolve_targets(local, targets, repo.now, repo.context.landing_url)
+    view = view_of(dataset, stored.timeline, stored.changed, repo.now, related)
+    assert view is not None, "listed datasets are never hidden"
+    return renditions.render(fmt, dataset, view, repo.context)
+
+
+def _header(entry: DatasetEntry, repo: Repository) -> Header:
+    visibility = entry.visibility(repo.now)
+    return Header(
+        identifier=repo.oai_identifier(entry.id),
+        datestamp=from_epoch(entry.stamp),
+        set_specs=header_sets(entry.sets, visibility),
+        deleted=visibility is Visibility.DELETED,
+    )
+
+
+def _fresh(page: Sequence[DatasetEntry], repo: Repository) -> set[str]:
+    """The ids of the page's entries whose rendition holds: the store checked the version, the context and the
+    moment; what is left is whether their related datasets resolve as they did (one query for all of them)."""
+    keys = {entry.id: entry.rendition.related for entry in page if entry.rendition is not None}
+    wanted = sorted({target for key in keys.values() if key is not None for target in renditions.related_ids(key)})
+    targets = repo.store.related_targets(wanted) if wanted else {}
     return {
-        s.record.id: resolve_related(s.record, known, repo.now, lambda dataset_id: repo.landing_base + dataset_id)
-        for s in page
+        dataset_id
+        for dataset_id, key in keys.items()
+        if key is None or renditions.related_key_at(key, targets, repo.now, repo.context) == key
     }
 
 
-def _items(
-    page: Sequence[StoredDataset],
-    related: Mapping[str, Mapping[str, RelatedTarget]],
+def _records(
+    page: Sequence[DatasetEntry],
+    fresh: set[str],
+    live: Mapping[str, StoredDataset],
     fmt: Format,
     repo: Repository,
-    records: bool,
     trailer: Sequence[etree._Element],
-) -> Iterator[etree._Element]:
-    """Render the page's headers or records one by one (no store access here: the response is streaming)."""
-    for stored in page:
-        view = view_of(stored.record, stored.timeline, stored.changed, repo.now, related[stored.record.id])
-        assert view is not None, "listed datasets are never hidden"
-        header = render.Header(
-            identifier=repo.oai_identifier(stored.record.id),
-            datestamp=view.datestamp,
-            set_specs=_set_specs(stored, view.visibility),
-            deleted=view.visibility is Visibility.DELETED,
-        )
-        if not records:
-            yield render.header(header)
-            continue
-        metadata = None if header.deleted else fmt.render(stored.record, view, repo.datacite_symbol)
-        yield render.record(header, metadata)
+) -> Iterator[render.Item]:
+    """Write the page's records one by one, from their renditions where they hold, else rendered live from `live`
+    (a dataset gone from the store since the page was read is left out).
+
+    The live path reads the store (related datasets) for the few records without a rendition that holds; it runs
+    while the response streams, so it uses the store directly, never request-scoped state.
+    """
+    for entry in page:
+        if entry.id in fresh and entry.rendition is not None:
+            yield entry.rendition.body
+        elif (stored := live.get(entry.id)) is not None:
+            yield _live(stored, fmt, repo)
     yield from trailer
-
-
-def _set_specs(stored: StoredDataset, visibility: Visibility) -> tuple[str, ...]:
-    dynamic = [spec for spec, wanted in ACCESS_SETS.items() if wanted is visibility]
-    return tuple(sorted(static_sets(stored.record))) + tuple(dynamic)

@@ -1,13 +1,13 @@
 """OAI-PMH 2.0 responses as XML: element builders for every verb and a streaming writer over `lxml.etree.xmlfile`."""
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
 from lxml.builder import ElementMaker
 
 from crosswalks.dublin_core import DC, NSMAP, OAI_DC, OAI_DC_SCHEMA, XML_LANG
+from crosswalks.oai_record import Header
 from server.oai.protocol import VERBS, Granularity, OAIError, format_datestamp
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -26,14 +26,9 @@ _OAI_DC = ElementMaker(namespace=OAI_DC, nsmap=dict(NSMAP))
 _DC = ElementMaker(namespace=DC, nsmap=dict(NSMAP))
 
 
-@dataclass(frozen=True)
-class Header:
-    """What the `header` of an item tells (spec 2.5): its identifier, datestamp, sets, and whether it is deleted."""
-
-    identifier: str
-    datestamp: datetime
-    set_specs: tuple[str, ...] = ()
-    deleted: bool = False
+Item = etree._Element | bytes
+"""What a verb's body yields: elements, and fragments already serialised (`crosswalks.oai_record`: the records and
+headers of the lists, their hot path), written as they are."""
 
 
 def header(h: Header) -> etree._Element:
@@ -195,15 +190,15 @@ def stream_response(
     base_url: str,
     request_attributes: Mapping[str, str],
     verb: str | None,
-    body: Iterable[etree._Element],
+    body: Iterable[Item],
     error: OAIError | None = None,
     chunk_bytes: int = 64 * 1024,
 ) -> Iterator[bytes]:
     """Return the bytes of a whole OAI-PMH response, written as `body` produces its elements (spec 3.2).
 
-    With `error`, the response holds `<error>` and `body` is not touched; otherwise `<{verb}>` wraps the elements
-    of `body`, each written and dropped before the next is asked for. Bytes go out whenever more than
-    `chunk_bytes` wait, and at the end.
+    With `error`, the response holds `<error>` and `body` is not touched; otherwise `<{verb}>` wraps the items of
+    `body` (elements, and fragments already serialised), each written and dropped before the next is asked for.
+    Bytes go out whenever more than `chunk_bytes` wait, and at the end.
 
     Check eagerly: once the first chunk is out, the HTTP status and the start of the document are sent, so an
     exception raised by `body` (an `OAIError` included) can only cut the response short. A handler must raise
@@ -232,7 +227,7 @@ def _stream(
     base_url: str,
     request_attributes: Mapping[str, str],
     verb: str | None,
-    body: Iterable[etree._Element],
+    body: Iterable[Item],
     error: OAIError | None,
     chunk_bytes: int,
 ) -> Iterator[bytes]:
@@ -250,8 +245,12 @@ def _stream(
                     xf.write(E.error(error.message, code=error.code))
                 else:
                     with xf.element(f"{{{OAI}}}{verb}"):
-                        for element in elements:
-                            xf.write(element)
+                        for item in elements:
+                            if isinstance(item, bytes):
+                                xf.flush()
+                                sink.write(item)
+                            else:
+                                xf.write(item)
                             if sink.size > chunk_bytes:
                                 yield sink.take()
         yield sink.take()

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -59,6 +60,22 @@ def test_reloading_the_demo_changes_nothing(env: dict[str, str]) -> None:
     code, out, _ = run(env, "demo", "--granules", "100", "--today", "2026-11-21")
     assert code == 0
     assert "granules: 0 were added, 0 updated, 100 unchanged" in out
+
+
+def test_load_renders_ahead_and_render_follows_a_change_of_base_url(env: dict[str, str]) -> None:
+    code, out, _ = run(env, "demo", "--granules", "0", "--today", "2026-11-21")
+    assert code == 0
+    rendered = re.search(r"renditions: (\d+) of (\d+) datasets rendered ahead", out)
+    assert rendered is not None, out
+    assert 0 < int(rendered[1]) <= int(rendered[2]), out
+    code, out, _ = run(env, "render")
+    assert code == 0
+    assert out.strip().startswith("renditions: 0 of"), out
+    code, out, _ = run({**env, "CATALOG_BASE_URL": "http://elsewhere.example"}, "render")
+    assert code == 0
+    assert f"renditions: {rendered[1]} of {rendered[2]}" in out
+    code, out, _ = run({**env, "CATALOG_BASE_URL": "http://elsewhere.example"}, "render", "--force")
+    assert f"renditions: {rendered[2]} of {rendered[2]}" in out
 
 
 def test_audit_reports_findings_of_the_demo(env: dict[str, str]) -> None:

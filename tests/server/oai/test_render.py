@@ -13,10 +13,10 @@ from crosswalks.dublin_core import OAI_DC, OAI_DC_SCHEMA, to_oai_dc
 from crosswalks.oai_datacite import NS as OAI_DATACITE
 from crosswalks.oai_datacite import SCHEMA as OAI_DATACITE_SCHEMA
 from crosswalks.oai_datacite import to_oai_datacite
+from crosswalks.oai_record import Header
 from server.oai.protocol import OAI_ERRORS, BadVerb, NoRecordsMatch, OAIError, OAIRequest, request_attributes
 from server.oai.render import (
     OAI,
-    Header,
     header,
     identify,
     metadata_format,
