@@ -3,7 +3,7 @@
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -77,6 +77,19 @@ def seeded_store(store: Store, examples_path: Path) -> Store:
     """A store holding the shared examples, loaded at `NOW`."""
     load_files(store, [examples_path], now=NOW)
     return store
+
+
+class Clock:
+    """A clock the tests move by hand: give it to the app as `CLOCK`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: int) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture

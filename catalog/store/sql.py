@@ -101,7 +101,8 @@ def head_revision() -> str:
     return str(ScriptDirectory.from_config(config).get_current_head())
 
 
-def migrate_url(url: str) -> None:
+def migrate_url(url: str, revision: str = "head") -> None:
+    """Upgrade the store at `url` to `revision` (tests stop short of the newest to check a migration's data)."""
     from alembic import command
     from alembic.config import Config
 
@@ -111,7 +112,7 @@ def migrate_url(url: str) -> None:
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     except SQLAlchemyError as error:
         raise StoreError(f"cannot migrate the store at {engine.url!r}: {error}") from error
     finally:

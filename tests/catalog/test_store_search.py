@@ -10,8 +10,6 @@ from importlib import import_module
 from typing import Any
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import column, insert, select, table
 
 from catalog.demo import demo_records
@@ -19,7 +17,7 @@ from catalog.policy import dataset_timeline, visibility_at
 from catalog.records import Dataset
 from catalog.store import DatasetSearch, Store, migrate, open_store
 from catalog.store.search import like_pattern, normalise, search_text_of, terms_of
-from catalog.store.sql import MIGRATIONS, dataset_row, engine_for
+from catalog.store.sql import dataset_row, engine_for, migrate_url
 from catalog.store.tables import datasets
 from catalog.timeutil import parse_time, to_epoch
 from catalog.vocab import Category, Visibility
@@ -401,18 +399,6 @@ def test_normalise_folds_width_and_case() -> None:
     assert terms_of(None) == []
 
 
-def upgrade(url: str, revision: str) -> None:
-    engine = engine_for(url)
-    try:
-        with engine.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def empty_url(request: pytest.FixtureRequest) -> str:
     url: str = request.getfixturevalue(f"{request.param}_url")
@@ -420,7 +406,7 @@ def empty_url(request: pytest.FixtureRequest) -> str:
 
 
 def test_migration_0003_fills_search_text_as_dataset_row_does(empty_url: str) -> None:
-    upgrade(empty_url, "0002")
+    migrate_url(empty_url, "0002")
     records = [r for r in demo_records(granules=0, today=NOW.date()) if r["type"] == "dataset"]
     rows = []
     for record in records:

@@ -40,6 +40,7 @@ from harvest.loader import Line, load_lines
 from server import create_app
 from server.oai.handlers import LISTED
 from server.oai.protocol import format_datestamp
+from tests.conftest import Clock
 
 T0 = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
 PUBLIC_AT_T0 = 20
@@ -48,19 +49,6 @@ OAI = "{http://www.openarchives.org/OAI/2.0/}"
 
 Snapshot = dict[str, tuple[Visibility, datetime]]
 """Each dataset's visibility and datestamp at a moment, as the store says."""
-
-
-class Clock:
-    """The app's clock, moved only by the test."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: int) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def stamp(moment: datetime) -> str:

@@ -23,7 +23,7 @@ from catalog.vocab import Visibility
 from harvest.loader import Line, load_files, load_lines
 from server import create_app
 from server.oai.protocol import VERBS
-from tests.conftest import NOW, shared_path
+from tests.conftest import NOW, Clock, shared_path
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 NS = {
@@ -40,16 +40,6 @@ Pairs = Sequence[tuple[str, str]]
 DRIVER = etree.XMLSchema(etree.parse(str(shared_path("schemas", "oai-pmh-driver.xsd"))))
 SEEN: list[tuple[str, bytes]] = []
 """Every (request, body) this module produced, searched for the undisclosed dataset at the end."""
-
-
-class Clock:
-    """A clock the tests move by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def oai_id(dataset_id: str) -> str:

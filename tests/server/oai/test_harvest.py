@@ -21,7 +21,7 @@ from catalog.timeutil import utcnow
 from catalog.vocab import Visibility
 from harvest.loader import Line, load_lines
 from server import create_app
-from tests.conftest import NOW, shared_path
+from tests.conftest import NOW, Clock, shared_path
 from tests.server.test_cli import serving
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -38,16 +38,6 @@ class ValidatingSickle(Sickle):  # type: ignore[misc]
         response: OAIResponse = super().harvest(**kwargs)
         DRIVER.assertValid(response.xml)
         return response
-
-
-class Clock:
-    """A clock the tests move by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def oai_id(dataset_id: str) -> str:

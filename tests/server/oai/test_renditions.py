@@ -18,9 +18,9 @@ from crosswalks.formats import FORMATS
 from harvest.loader import Line, load_lines
 from harvest.renditions import refresh
 from server import render_context_of
-from tests.conftest import NOW
+from tests.conftest import NOW, Clock
 from tests.server.oai.test_concurrent_harvest import dataset, restricted
-from tests.server.oai.test_endpoint import DEMO, Clock, make_app, nodes, oai, walk
+from tests.server.oai.test_endpoint import DEMO, make_app, nodes, oai, walk
 
 MOMENTS = [
     NOW,

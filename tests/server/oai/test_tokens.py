@@ -8,6 +8,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from server.oai.protocol import BadResumptionToken
 from server.oai.tokens import SALT, Resumption, Tokens
+from tests.conftest import Clock
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
 SECRET = "test-secret"
@@ -22,14 +23,6 @@ PAGE = Resumption(
     cursor=100,
     complete_list_size=250,
 )
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from catalog.vocab import Visibility
 from crosswalks import citation, statements
 from crosswalks.urls import DatasetUrls
 from server.pages import landing
-from tests.conftest import NOW, shared_path
+from tests.conftest import NOW, Clock, shared_path
 from tests.server.pages.conftest import BASE_URL, DEMO_TODAY, demo_datasets
 
 DATASETS = {d.id: d for d in demo_datasets(DEMO_TODAY)}
@@ -489,16 +489,6 @@ def test_no_id_accept_or_query_gets_a_server_error(
     assert response.status_code < 500, (dataset_id, suffix, accept, query, response.get_data(as_text=True)[:300])
     if dataset_id in NO_LINKS:
         assert leaked(response, dataset_id) == []
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
