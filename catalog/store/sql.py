@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Engine,
     Row,
+    String,
     and_,
     bindparam,
     case,
@@ -148,7 +150,7 @@ def settled(changed: int, timeline_cols: Mapping[str, Any]) -> int:
     return int(max([changed, *moments]))
 
 
-def visibility_sql(table: Any, shifts: int, now: int) -> ColumnElement[str]:
+def visibility_sql(table: Any, shifts: int, now: int | ColumnElement[int]) -> ColumnElement[str]:
     """The visibility at `now` from a row's timeline columns, as SQL."""
     whens = [(table.c[f"shift{index}_at"] <= now, table.c[f"vis{index}"]) for index in range(shifts, 0, -1)]
     return case(*whens, else_=table.c.vis0)
@@ -220,6 +222,105 @@ def staged_values(staged: StagedGranule) -> tuple[Any, ...]:
 
 
 GRANULE_COLUMNS = tuple(c.name for c in granules.c if c.name != "changed")
+
+
+_Branches = tuple[tuple[ColumnElement[int], tuple[ColumnElement[bool], ...]], ...]
+
+
+@functools.lru_cache(maxsize=256)
+def _branches(visibilities: frozenset[Visibility], set_kind: str | None, with_doi: bool) -> _Branches:
+    """The datestamp and the conditions of each branch of a dataset listing, each ordered by a column with an index:
+    rows settled by the moment (datestamp `settled`), and rows with a shift still ahead, whose datestamp is `changed`
+    or, once a first shift after it has passed, `shift1_at` (`catalog.policy.datestamp_at`: with a shift ahead, the
+    second has not passed).
+
+    Parameters: `moment`, `set_spec` (`SqlStore._dataset_branches` gives their values; `_window` adds `since` and
+    `until`). A static set (`set_kind` "static") filters by membership; an access set (`set_kind` its spec) by the
+    visibility at the moment, within `visibilities`; `with_doi` keeps datasets that have a DOI (the formats that
+    need one).
+    """
+    c = datasets.c
+    moment = bindparam("moment", type_=BigInteger)
+    if set_kind is not None and set_kind in ACCESS_SETS:
+        visibilities = visibilities & {ACCESS_SETS[set_kind]}
+    wanted = sorted(str(v) for v in visibilities)
+    shown = visibility_sql(datasets, DATASET_SHIFTS, moment).in_(wanted) if wanted else false()
+    common: list[ColumnElement[bool]] = [shown]
+    if with_doi:
+        common.append(c.doi.is_not(None))
+    if set_kind == "static":
+        member = dataset_sets.c
+        common.append(
+            exists()
+            .where(member.set_spec == bindparam("set_spec", type_=String), member.dataset_id == c.id)
+            .select_from(dataset_sets)
+        )
+    shift1_passed = and_(c.shift1_at > c.changed, c.shift1_at <= moment)
+    branches = []
+    for stamp, branch in (
+        (c.settled, [c.settled <= moment]),
+        (c.changed, [c.settled > moment, or_(c.shift1_at.is_(None), ~shift1_passed)]),
+        (c.shift1_at, [c.settled > moment, shift1_passed]),
+    ):
+        branches.append((stamp, (*branch, *common)))
+    return tuple(branches)
+
+
+def _window(stamp: ColumnElement[int], since: bool, until: bool) -> list[ColumnElement[bool]]:
+    """The conditions of a `from`/`until` window on a branch's datestamp (parameters `since`, `until`)."""
+    window = []
+    if since:
+        window.append(stamp >= bindparam("since", type_=BigInteger))
+    if until:
+        window.append(stamp <= bindparam("until", type_=BigInteger))
+    return window
+
+
+ENTRY_COLUMNS = (
+    datasets.c.id, datasets.c.changed, datasets.c.digest,
+    datasets.c.vis0, datasets.c.shift1_at, datasets.c.vis1, datasets.c.shift2_at, datasets.c.vis2,
+)  # fmt: skip
+"""What a `DatasetEntry` is made of."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _listing(
+    branches: _Branches, index: int, columns: str, since: bool, until: bool, after: bool, bounded: bool
+) -> Any:
+    """The statement of one branch of a keyset page: `columns` "datasets" (whole rows), "entries" (`ENTRY_COLUMNS`)
+    or "renditions" (those, outer-joined with the rendition for the moment, `prefix` and `context` parameters).
+    Parameters besides the branches': `limit`; `since`, `until` (`_window`); `after_stamp`, `after_id` with
+    `after`; `bound_stamp`, `bound_id` when `bounded`, which then stands for `until` (the bound is a row within it),
+    so that it is the one upper bound the index walk stops at."""
+    c, r = datasets.c, renditions.c
+    stamp, conditions = branches[index]
+    selected: list[Any] = list(datasets.c) if columns == "datasets" else list(ENTRY_COLUMNS)
+    source: Any = datasets
+    if columns == "renditions":
+        moment = bindparam("moment", type_=BigInteger)
+        holds = and_(
+            r.dataset_id == c.id,
+            r.prefix == bindparam("prefix", type_=String),
+            r.since <= moment,
+            or_(r.until.is_(None), r.until > moment),
+            r.digest == c.digest,
+            r.changed == c.changed,
+            r.context == bindparam("context", type_=String),
+        )
+        source = datasets.outerjoin(renditions, holds)
+        selected += [r.since, r.until, r.related, r.body]
+    where = [*conditions, *_window(stamp, since, until and not bounded)]
+    if after:
+        where.append(tuple_(stamp, c.id) > tuple_(bindparam("after_stamp", type_=BigInteger), bindparam("after_id")))
+    if bounded:
+        where.append(tuple_(stamp, c.id) <= tuple_(bindparam("bound_stamp", type_=BigInteger), bindparam("bound_id")))
+    return (
+        select(*selected, stamp.label("stamp"))
+        .select_from(source)
+        .where(*where)
+        .order_by(stamp, c.id)
+        .limit(bindparam("limit", type_=BigInteger))
+    )
 
 
 class SqlLoad:
@@ -447,10 +548,10 @@ class SqlStore:
                 transaction.rollback()
                 raise
 
-    def _read(self, query: Any) -> list[Any]:
+    def _read(self, query: Any, parameters: Mapping[str, Any] | None = None) -> list[Any]:
         try:
             with self.engine.connect() as connection:
-                return list(connection.execute(query).all())
+                return list(connection.execute(query, parameters).all())
         except (OperationalError, ProgrammingError) as error:
             raise StoreError(
                 f"cannot read the store ({type(error.orig).__name__}: {error.orig}): "
@@ -495,48 +596,20 @@ class SqlStore:
 
     @staticmethod
     def _dataset_branches(
-        moment: int,
+        now: datetime,
         visibilities: frozenset[Visibility],
         since: datetime | None,
         until: datetime | None,
         set_spec: str | None,
         with_doi: bool = False,
-    ) -> list[tuple[ColumnElement[int], list[ColumnElement[bool]]]]:
-        """The datestamp and the conditions of each branch, each ordered by a column with an index: rows settled by
-        `moment` (datestamp `settled`), and rows with a shift still ahead, whose datestamp is `changed` or, once a
-        first shift after it has passed, `shift1_at` (`catalog.policy.datestamp_at`: with a shift ahead, the second
-        has not passed).
-
-        A static set filters by membership; an access set by the visibility at `moment` (within `visibilities`);
-        `with_doi` keeps datasets that have a DOI (the formats that need one).
-        """
-        c = datasets.c
-        if set_spec is not None and set_spec in ACCESS_SETS:
-            visibilities = visibilities & {ACCESS_SETS[set_spec]}
-        wanted = [str(v) for v in visibilities]
-        shown = visibility_sql(datasets, DATASET_SHIFTS, moment).in_(wanted) if wanted else false()
-        common: list[ColumnElement[bool]] = [shown]
-        if with_doi:
-            common.append(c.doi.is_not(None))
-        if set_spec is not None and set_spec not in ACCESS_SETS:
-            member = dataset_sets.c
-            common.append(
-                exists().where(member.set_spec == set_spec, member.dataset_id == c.id).select_from(dataset_sets)
-            )
-        branches: list[tuple[ColumnElement[int], list[ColumnElement[bool]]]] = []
-        shift1_passed = and_(c.shift1_at > c.changed, c.shift1_at <= moment)
-        for stamp, branch in (
-            (c.settled, [c.settled <= moment]),
-            (c.changed, [c.settled > moment, or_(c.shift1_at.is_(None), ~shift1_passed)]),
-            (c.shift1_at, [c.settled > moment, shift1_passed]),
-        ):
-            conditions = [*branch, *common]
-            if since is not None:
-                conditions.append(stamp >= math.ceil(since.timestamp()))
-            if until is not None:
-                conditions.append(stamp <= to_epoch(until))
-            branches.append((stamp, conditions))
-        return branches
+    ) -> tuple["_Branches", dict[str, Any]]:
+        """The branches of a dataset listing (`_branches`) and the values of their parameters."""
+        set_kind = None if set_spec is None else set_spec if set_spec in ACCESS_SETS else "static"
+        branches = _branches(visibilities, set_kind, with_doi)
+        parameters: dict[str, Any] = {"moment": to_epoch(now), "set_spec": set_spec}
+        parameters["since"] = None if since is None else math.ceil(since.timestamp())
+        parameters["until"] = None if until is None else to_epoch(until)
+        return branches, parameters
 
     def datasets_page(
         self,
@@ -552,53 +625,42 @@ class SqlStore:
     ) -> list[StoredDataset]:
         """Page datasets in `(datestamp, id)` order at `now`, keyset after `after`, datestamps in [since, until],
         members of `set_spec` if given, with a DOI if `with_doi`."""
-        branches = self._dataset_branches(to_epoch(now), visibilities, since, until, set_spec, with_doi)
-        rows = self._keyset_rows(branches, after, limit, columns=list(datasets.c), source=datasets)
+        branches, parameters = self._dataset_branches(now, visibilities, since, until, set_spec, with_doi)
+        rows = self._keyset_rows(branches, parameters, after, limit, columns="datasets")
         return [self._dataset(row) for row in rows]
 
     def _keyset_rows(
         self,
-        branches: list[tuple[ColumnElement[int], list[ColumnElement[bool]]]],
+        branches: "_Branches",
+        parameters: dict[str, Any],
         after: DatestampKey | None,
         limit: int,
         *,
-        columns: Sequence[Any],
-        source: Any,
+        columns: str,
     ) -> list[Any]:
-        """The first `limit` rows after `after` in `(datestamp, id)` order, over the branches of `_dataset_branches`,
-        each row with `columns` of `source` and its datestamp as `stamp`.
+        """The first `limit` rows after `after` in `(datestamp, id)` order, over the branches of `_branches`, each
+        row with the columns named by `columns` (`_listing`) and its datestamp as `stamp`.
 
         Each branch walks an index of its own in order, so a branch reads (and joins) only the rows it returns; the
         ordered runs are merged. Once the first (the settled rows, most of them) fills a page, the others need not
-        look past its last key.
+        look past its last key. The statements are built once per shape and reused with new parameters: building
+        them cost more than running them.
         """
-        c = datasets.c
+        values = {**parameters, "limit": limit}
+        if after is not None:
+            values |= {"after_stamp": to_epoch(after[0]), "after_id": after[1]}
         rows: list[Any] = []
-        bound: tuple[int, str] | None = None
-        for stamp, conditions in branches:
-            if after is not None:
-                after_stamp, after_id = to_epoch(after[0]), after[1]
-                conditions.append(tuple_(stamp, c.id) > tuple_(literal(after_stamp), literal(after_id)))
-            if bound is not None:
-                conditions.append(tuple_(stamp, c.id) <= tuple_(literal(bound[0]), literal(bound[1])))
-            query = (
-                select(*columns, stamp.label("stamp"))
-                .select_from(source)
-                .where(*conditions)
-                .order_by(stamp, c.id)
-                .limit(limit)
-            )
-            run = self._read(query)
-            if bound is None and len(run) == limit:
-                bound = (run[-1].stamp, run[-1].id)
+        bounded = False
+        window = (values["since"] is not None, values["until"] is not None)
+        for index in range(len(branches)):
+            statement = _listing(branches, index, columns, *window, after is not None, bounded)
+            run = self._read(statement, values)
+            if not bounded and len(run) == limit:
+                bounded = True
+                values |= {"bound_stamp": run[-1].stamp, "bound_id": run[-1].id}
             rows.extend(run)
         rows.sort(key=lambda row: (row.stamp, row.id))
         return rows[:limit]
-
-    _ENTRY_COLUMNS = (
-        datasets.c.id, datasets.c.changed, datasets.c.digest,
-        datasets.c.vis0, datasets.c.shift1_at, datasets.c.vis1, datasets.c.shift2_at, datasets.c.vis2,
-    )  # fmt: skip
 
     def dataset_entries(
         self,
@@ -617,25 +679,10 @@ class SqlStore:
         """Page as `datasets_page` does, undecoded and without JSON. With `prefix`, each entry comes with its
         rendition in that format for `now`, of its version, in `context` (an outer join: no rendition, no bytes);
         without, with its stored set specs."""
-        moment = to_epoch(now)
-        c, r = datasets.c, renditions.c
-        columns: list[Any] = list(self._ENTRY_COLUMNS)
-        source: Any = datasets
+        branches, parameters = self._dataset_branches(now, visibilities, since, until, set_spec, with_doi)
         if prefix is not None:
-            holds = and_(
-                r.dataset_id == c.id,
-                r.prefix == prefix,
-                r.since <= moment,
-                or_(r.until.is_(None), r.until > moment),
-                r.digest == c.digest,
-                r.changed == c.changed,
-                r.context == context,
-            )
-            source = datasets.outerjoin(renditions, holds)
-            columns += [r.since, r.until, r.related, r.body]
-        branches = self._dataset_branches(moment, visibilities, since, until, set_spec, with_doi)
-        rows = self._keyset_rows(branches, after, limit, columns=columns, source=source)
-        if prefix is not None:
+            parameters |= {"prefix": prefix, "context": context}
+            rows = self._keyset_rows(branches, parameters, after, limit, columns="renditions")
             return [
                 self._entry(
                     row,
@@ -648,6 +695,7 @@ class SqlStore:
                 )
                 for row in rows
             ]
+        rows = self._keyset_rows(branches, parameters, after, limit, columns="entries")
         members: dict[str, list[str]] = {}
         if rows:
             m = dataset_sets.c
@@ -713,7 +761,7 @@ class SqlStore:
 
     def entries_by_id(self, *, after: str | None = None, limit: int = 500) -> list[DatasetEntry]:
         """Page every dataset in id order, undecoded and without renditions (keeping renditions fresh)."""
-        query = select(*self._ENTRY_COLUMNS, datasets.c.doc)
+        query = select(*ENTRY_COLUMNS, datasets.c.doc)
         if after is not None:
             query = query.where(datasets.c.id > after)
         rows = self._read(query.order_by(datasets.c.id).limit(limit))
@@ -753,16 +801,23 @@ class SqlStore:
         with_doi: bool = False,
     ) -> int:
         """Count what `datasets_page` would page through with the same arguments."""
+        branches, parameters = self._dataset_branches(now, visibilities, since, until, set_spec, with_doi)
+        window = (since is not None, until is not None)
         return sum(
-            int(self._read(select(func.count()).select_from(datasets).where(*conditions))[0][0])
-            for _, conditions in self._dataset_branches(to_epoch(now), visibilities, since, until, set_spec, with_doi)
+            int(
+                self._read(
+                    select(func.count()).select_from(datasets).where(*conditions, *_window(stamp, *window)),
+                    parameters,
+                )[0][0]
+            )
+            for stamp, conditions in branches
         )
 
     def earliest_datestamp(self, now: datetime, *, visibilities: frozenset[Visibility]) -> datetime | None:
         """Return the smallest datestamp at `now` of the datasets in `visibilities`, None when there is none."""
+        branches, parameters = self._dataset_branches(now, visibilities, None, None, None)
         stamps = [
-            self._read(select(func.min(stamp)).where(*conditions))[0][0]
-            for stamp, conditions in self._dataset_branches(to_epoch(now), visibilities, None, None, None)
+            self._read(select(func.min(stamp)).where(*conditions), parameters)[0][0] for stamp, conditions in branches
         ]
         found = [stamp for stamp in stamps if stamp is not None]
         return from_epoch(min(found)) if found else None

@@ -159,6 +159,11 @@ class OAIRequest:
         return self.arguments.get("resumptionToken")
 
 
+METADATA_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
+"""The shape of a metadataPrefix (the OAI-PMH schema's `metadataPrefixType`): any other is not a prefix at all, so
+badArgument, and never echoed in the `request` element, where the schema would refuse it."""
+
+
 def parse_request(arguments: Mapping[str, Sequence[str]]) -> OAIRequest:
     """Check a request's arguments, each with all its values, against `VERBS` and the date rules.
 
@@ -195,6 +200,9 @@ def parse_request(arguments: Mapping[str, Sequence[str]]) -> OAIRequest:
     missing = sorted(verb.required - set(single))
     if missing:
         raise BadArgument(f"{name} requires the argument{'s' if len(missing) > 1 else ''} {_names(missing)}")
+    prefix = single.get("metadataPrefix")
+    if prefix is not None and not METADATA_PREFIX.fullmatch(prefix):
+        raise BadArgument(f"argument 'metadataPrefix' is not a metadata prefix: {prefix!r}")
 
     from_ = _parse_date("from", single.get("from"))
     until = _parse_date("until", single.get("until"))

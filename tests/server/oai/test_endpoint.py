@@ -224,6 +224,11 @@ ERRORS: list[tuple[str, dict[str, str | list[str]], str]] = [
     ),
     ("token with others", {"verb": "ListRecords", "metadataPrefix": "oai_dc", "resumptionToken": "x"}, "badArgument"),
     ("malformed set", {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "mission::"}, "badArgument"),
+    (
+        "malformed metadataPrefix",
+        {"verb": "ListIdentifiers", "metadataPrefix": "2026-11-21T12:00:00Z"},
+        "badArgument",
+    ),
     ("garbage token", {"verb": "ListRecords", "resumptionToken": "not-a-token"}, "badResumptionToken"),
     (
         "garbage ListSets token",
