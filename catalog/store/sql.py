@@ -228,11 +228,15 @@ _Branches = tuple[tuple[ColumnElement[int], tuple[ColumnElement[bool], ...]], ..
 
 
 @functools.lru_cache(maxsize=256)
-def _branches(visibilities: frozenset[Visibility], set_kind: str | None, with_doi: bool) -> _Branches:
+def _branches(
+    visibilities: frozenset[Visibility], set_kind: str | None, with_doi: bool, aggregate: bool = False
+) -> _Branches:
     """The datestamp and the conditions of each branch of a dataset listing, each ordered by a column with an index:
     rows settled by the moment (datestamp `settled`), and rows with a shift still ahead, whose datestamp is `changed`
     or, once a first shift after it has passed, `shift1_at` (`catalog.policy.datestamp_at`: with a shift ahead, the
-    second has not passed).
+    second has not passed). For an `aggregate` (a count, a minimum) the settled rows' visibility is written as their
+    last step, which `ix_datasets_settled_visibility` holds: the count reads that index alone. A page must not be
+    tempted by it (it would sort every row instead of walking `(settled, id)`), so a page writes it as of the moment.
 
     Parameters: `moment`, `set_spec` (`SqlStore._dataset_branches` gives their values; `_window` adds `since` and
     `until`). A static set (`set_kind` "static") filters by membership; an access set (`set_kind` its spec) by the
@@ -245,7 +249,8 @@ def _branches(visibilities: frozenset[Visibility], set_kind: str | None, with_do
         visibilities = visibilities & {ACCESS_SETS[set_kind]}
     wanted = sorted(str(v) for v in visibilities)
     shown = visibility_sql(datasets, DATASET_SHIFTS, moment).in_(wanted) if wanted else false()
-    common: list[ColumnElement[bool]] = [shown]
+    settled_shown = func.coalesce(c.vis2, c.vis1, c.vis0).in_(wanted) if wanted else false()
+    common: list[ColumnElement[bool]] = []
     if with_doi:
         common.append(c.doi.is_not(None))
     if set_kind == "static":
@@ -258,9 +263,9 @@ def _branches(visibilities: frozenset[Visibility], set_kind: str | None, with_do
     shift1_passed = and_(c.shift1_at > c.changed, c.shift1_at <= moment)
     branches = []
     for stamp, branch in (
-        (c.settled, [c.settled <= moment]),
-        (c.changed, [c.settled > moment, or_(c.shift1_at.is_(None), ~shift1_passed)]),
-        (c.shift1_at, [c.settled > moment, shift1_passed]),
+        (c.settled, [c.settled <= moment, settled_shown if aggregate else shown]),
+        (c.changed, [c.settled > moment, shown, or_(c.shift1_at.is_(None), ~shift1_passed)]),
+        (c.shift1_at, [c.settled > moment, shown, shift1_passed]),
     ):
         branches.append((stamp, (*branch, *common)))
     return tuple(branches)
@@ -602,10 +607,12 @@ class SqlStore:
         until: datetime | None,
         set_spec: str | None,
         with_doi: bool = False,
+        *,
+        aggregate: bool = False,
     ) -> tuple["_Branches", dict[str, Any]]:
         """The branches of a dataset listing (`_branches`) and the values of their parameters."""
         set_kind = None if set_spec is None else set_spec if set_spec in ACCESS_SETS else "static"
-        branches = _branches(visibilities, set_kind, with_doi)
+        branches = _branches(visibilities, set_kind, with_doi, aggregate)
         parameters: dict[str, Any] = {"moment": to_epoch(now), "set_spec": set_spec}
         parameters["since"] = None if since is None else math.ceil(since.timestamp())
         parameters["until"] = None if until is None else to_epoch(until)
@@ -801,7 +808,9 @@ class SqlStore:
         with_doi: bool = False,
     ) -> int:
         """Count what `datasets_page` would page through with the same arguments."""
-        branches, parameters = self._dataset_branches(now, visibilities, since, until, set_spec, with_doi)
+        branches, parameters = self._dataset_branches(
+            now, visibilities, since, until, set_spec, with_doi, aggregate=True
+        )
         window = (since is not None, until is not None)
         return sum(
             int(
@@ -815,7 +824,7 @@ class SqlStore:
 
     def earliest_datestamp(self, now: datetime, *, visibilities: frozenset[Visibility]) -> datetime | None:
         """Return the smallest datestamp at `now` of the datasets in `visibilities`, None when there is none."""
-        branches, parameters = self._dataset_branches(now, visibilities, None, None, None)
+        branches, parameters = self._dataset_branches(now, visibilities, None, None, None, aggregate=True)
         stamps = [
             self._read(select(func.min(stamp)).where(*conditions), parameters)[0][0] for stamp, conditions in branches
         ]

@@ -9,7 +9,7 @@ version (`changed`), and its visibility timeline (`vis0`, then `vis1` from `shif
 page by an index on `(settled, id)`.
 """
 
-from sqlalchemy import BigInteger, Column, Float, Index, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Float, Index, LargeBinary, MetaData, String, Table, Text, func
 
 metadata = MetaData(
     naming_convention={
@@ -67,6 +67,14 @@ datasets = Table(
     Index(None, "west", "east", "south", "north"),
     Index(None, "vis0", "shift1_at", "shift2_at"),
 )
+Index(
+    "ix_datasets_settled_visibility",
+    func.coalesce(datasets.c.vis2, datasets.c.vis1, datasets.c.vis0),
+    datasets.c.settled,
+    datasets.c.doi,
+)
+"""Once a dataset's timeline has played out (`settled` passed), its visibility is its last step: counting a list
+(`completeListSize`) then reads this index alone."""
 
 granules = Table(
     "granules",
