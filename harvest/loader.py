@@ -347,6 +347,8 @@ def load_lines(
             transaction.commit()
     processes = default_workers() if workers is None else workers
     rendered = None if dry_run or context is None else refresh(store, context, workers=processes)
+    if not dry_run:
+        store.analyze()
     return LoadReport(count, load.change["mission"], load.change["dataset"], granules, retimed, dry_run, rendered)
 
 

@@ -153,6 +153,7 @@ def render(force: bool) -> None:
     before = store.rendition_count(render_context_of(app).key)
     with click.progressbar(length=before[1], label="rendering", file=sys.stderr) as bar:
         report = refresh(store, render_context_of(app), force=force, workers=default_workers(), on_batch=bar.update)
+    store.analyze()
     _report_renditions(report)
 
 

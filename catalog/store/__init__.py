@@ -367,6 +367,10 @@ class Store(Protocol):
 
     def stats(self, now: datetime, *, granules: bool = True) -> Stats: ...
 
+    def analyze(self) -> None:
+        """Bring the query planner's statistics up to date after a load (PostgreSQL; SQLite plans without them)."""
+        ...
+
     def dispose(self) -> None: ...
 
 

@@ -519,6 +519,22 @@ class SqlStore:
         self.url = url
         self.engine = engine_for(url)
 
+    def analyze(self) -> None:
+        """Bring the query planner's statistics up to date after a load (PostgreSQL; SQLite plans without them).
+
+        A keyset page planned without statistics misjudges what the visibility filter keeps and sorts every row of
+        the stretch instead of walking the index (0.2 s a page at 100 000 datasets, 20 ms after ANALYZE); autovacuum
+        gets there too, but minutes after a big load.
+        """
+        if self.engine.dialect.name != "postgresql":
+            return
+        try:
+            with self.engine.begin() as connection:
+                for table in (datasets, dataset_sets, renditions, granules):
+                    connection.execute(text(f"ANALYZE {table.name}"))
+        except (OperationalError, ProgrammingError) as error:
+            raise StoreError(f"cannot analyze the store ({type(error.orig).__name__}: {error.orig})") from error
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from catalog.store import Rendition, Store
+from catalog.store import Rendition, Store, migrate, open_store
+from catalog.store.sql import engine_for
 from catalog.timeutil import to_epoch
 from catalog.vocab import Visibility
 from crosswalks.renditions import RenderContext, stretches
@@ -134,3 +135,22 @@ def test_refresh_renders_what_is_stale_and_only_that(store: Store, workers: int)
     assert store.rendition_states(["embargoed"], CONTEXT.key) == {"embargoed": {expected}}
     spans = [(since, until) for since, until, _ in stretches(stored.record, stored.timeline, stored.changed)]
     assert spans == [(0, to_epoch(release)), (to_epoch(release), None)]
+
+
+@pytest.mark.postgresql
+def test_a_load_leaves_the_planner_statistics_up_to_date(postgresql_url: str) -> None:
+    """PostgreSQL plans keyset pages badly without statistics; SQLite's `analyze` is a no-op."""
+    migrate(postgresql_url)
+    store = open_store(postgresql_url)
+    engine = engine_for(postgresql_url)
+    try:
+        load(store, *(dataset_record(f"s{index:03d}") for index in range(30)), now=NOW)
+        with engine.connect() as connection:
+            analyzed = connection.exec_driver_sql(
+                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+                "AND last_analyze IS NOT NULL"
+            )
+            assert {row[0] for row in analyzed} >= {"datasets", "dataset_sets", "renditions", "granules"}
+    finally:
+        engine.dispose()
+        store.dispose()
