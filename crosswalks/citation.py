@@ -27,10 +27,9 @@ from catalog.policy import MANDATORY_CREDIT
 from catalog.records import UNDETERMINED, Agent, Dataset
 from catalog.view import View
 from catalog.vocab import CreatorKind
-from crosswalks.statements import credit_line, text_in
+from crosswalks.statements import cite_as, credit_line, text_in
 from crosswalks.urls import DatasetUrls
 
-DOI_RESOLVER = "https://doi.org/"
 PUBLISHER = MANDATORY_CREDIT
 
 STYLES: Mapping[str, str] = MappingProxyType(
@@ -61,11 +60,6 @@ class UnknownLocale(ValueError):  # noqa: N818 (the name the pages import)
 
     def __init__(self, locale: str) -> None:
         super().__init__(f"unknown citation locale {locale!r}: use one of {', '.join(LOCALES)}")
-
-
-def cite_as(dataset: Dataset, urls: DatasetUrls) -> str:
-    """The URL to cite: the DOI's resolver URL, else the landing page."""
-    return DOI_RESOLVER + dataset.doi if dataset.doi else urls.landing
 
 
 def publication_moment(dataset: Dataset, view: View) -> datetime:

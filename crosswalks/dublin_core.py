@@ -19,6 +19,7 @@ from crosswalks.statements import (
     MODIFICATION_DUTY,
     TERMS_OF_USE,
     credit_line,
+    doi_url,
     license_url,
     may_link,
     media_kinds,
@@ -35,7 +36,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NSMAP: Mapping[str, str] = MappingProxyType({"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
 
 PUBLISHER = MANDATORY_CREDIT
-DOI_RESOLVER = "https://doi.org/"
 EMBARGO_END = "info:eu-repo/date/embargoEnd/"
 DERIVED_FROM = "IsDerivedFrom"
 
@@ -95,7 +95,7 @@ def _fields(record: Dataset, view: View) -> Iterator[Field]:
     yield from (("type", term, None) for term in _dcmi_types(record))
     yield from (("format", fmt, None) for fmt in record.formats)
     if record.doi:
-        yield "identifier", _doi_url(record.doi), None
+        yield "identifier", doi_url(record.doi), None
     yield from _relations(record, view)
     yield from (("language", language, None) for language in _languages(record.title, record.description))
     yield from _coverage(record)
@@ -154,11 +154,6 @@ def _dates(record: Dataset, view: View) -> Iterator[Field]:
         yield "date", EMBARGO_END + view.available.date().isoformat(), None
 
 
-def _doi_url(doi: str) -> str:
-    bare = doi[4:] if doi.lower().startswith("doi:") else doi
-    return DOI_RESOLVER + bare.removeprefix(DOI_RESOLVER)
-
-
 def _relations(record: Dataset, view: View) -> Iterator[Field]:
     """Related targets resolved: DOIs as URLs, URLs as they are, local ids only where the view resolves them.
 
@@ -174,11 +169,11 @@ def _relations(record: Dataset, view: View) -> Iterator[Field]:
                 continue
             yield (
                 name,
-                _doi_url(resolved.identifier) if resolved.identifier_type == "DOI" else resolved.identifier,
+                doi_url(resolved.identifier) if resolved.identifier_type == "DOI" else resolved.identifier,
                 None,
             )
         elif target.lower().startswith(("10.", "doi:")):
-            yield name, _doi_url(target), None
+            yield name, doi_url(target), None
         elif may_link(target, record, view):
             yield name, target, None
 

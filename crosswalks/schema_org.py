@@ -10,7 +10,9 @@ from catalog.timeutil import format_time
 from catalog.view import View
 from catalog.vocab import CreatorKind, Visibility
 from crosswalks.statements import (
+    cite_as,
     credit_line,
+    doi_url,
     license_url,
     may_link,
     restriction,
@@ -21,7 +23,6 @@ from crosswalks.statements import (
 from crosswalks.urls import DatasetUrls
 
 CONTEXT = "https://schema.org/"
-DOI_RESOLVER = "https://doi.org/"
 ORCID = "https://orcid.org/"
 ROR = "https://ror.org/"
 LOCAL_ID_PROPERTY = "ISAS catalog id"
@@ -38,16 +39,15 @@ def to_jsonld(dataset: Dataset, view: View, urls: DatasetUrls, *, mission: Missi
     links, and only those `may_link` allows; a restricted dataset carries its restriction as
     `conditionsOfAccess`, a withdrawn one says so in its description, `creativeWorkStatus` and `expires`.
     """
-    cite_as = DOI_RESOLVER + dataset.doi if dataset.doi else urls.landing
     document: Json = {
         "@context": CONTEXT,
         "@type": "Dataset",
-        "@id": cite_as,
+        "@id": cite_as(dataset, urls),
         "name": _language_tagged(dataset.title or {UNDETERMINED: dataset.id}),
         "description": _description(dataset, view),
         "url": urls.landing,
         "identifier": _identifiers(dataset),
-        "sameAs": DOI_RESOLVER + dataset.doi if dataset.doi else None,
+        "sameAs": doi_url(dataset.doi) if dataset.doi else None,
         "creator": [_agent(agent) for agent in dataset.creators or (ISAS,)],
         "contributor": [_agent(agent) for agent in dataset.contributors] or None,
         "publisher": PUBLISHER,
@@ -134,7 +134,7 @@ def _identifiers(dataset: Dataset) -> list[Json]:
     identifiers: list[Json] = []
     if dataset.doi:
         identifiers.append(
-            {"@type": "PropertyValue", "propertyID": "DOI", "value": dataset.doi, "url": DOI_RESOLVER + dataset.doi}
+            {"@type": "PropertyValue", "propertyID": "DOI", "value": dataset.doi, "url": doi_url(dataset.doi)}
         )
     identifiers.append({"@type": "PropertyValue", "propertyID": LOCAL_ID_PROPERTY, "value": dataset.id})
     return identifiers

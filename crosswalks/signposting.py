@@ -8,10 +8,9 @@ from urllib.parse import quote
 from catalog.records import Agent, Dataset
 from catalog.view import View
 from catalog.vocab import CreatorKind
-from crosswalks.statements import license_url, may_link
+from crosswalks.statements import cite_as, license_url, may_link
 from crosswalks.urls import DatasetUrls
 
-DOI_RESOLVER = "https://doi.org/"
 ORCID = "https://orcid.org/"
 ROR = "https://ror.org/"
 
@@ -43,7 +42,7 @@ def signposts(dataset: Dataset, view: View, urls: DatasetUrls) -> list[Link]:
     `item` links (data) appear only while the view shows data links, and only those `may_link` allows. The
     DataCite record is linked only for a dataset with a DOI: DataCite metadata needs one.
     """
-    links = [Link(DOI_RESOLVER + dataset.doi if dataset.doi else urls.landing, "cite-as")]
+    links = [Link(cite_as(dataset, urls), "cite-as")]
     links += [Link(url, "author") for url in dict.fromkeys(_author_ids(dataset.creators))]
     if dataset.doi:
         links.append(Link(urls.datacite, "describedby", DATACITE_XML, DATACITE_PROFILE))

@@ -11,6 +11,7 @@ from catalog.policy import MANDATORY_CREDIT, MANDATORY_CREDIT_JA
 from catalog.records import UNDETERMINED, Dataset, LangMap
 from catalog.view import View
 from catalog.vocab import AccessRight, AfterDeadline, RestrictionReason, Visibility
+from crosswalks.urls import DatasetUrls
 
 COAR_ACCESS_RIGHTS: Mapping[AccessRight, str] = MappingProxyType(
     {
@@ -46,6 +47,20 @@ LICENSE_URLS: Mapping[str, str] = MappingProxyType(
 )
 GOJ_TERMS_URL = "https://cio.go.jp/sites/default/files/uploads/documents/opendata_nijiriyou_betten1.pdf"
 """The Government of Japan Standard Terms of Use (Version 2.0), as the policy's note 4 cites them."""
+
+
+DOI_RESOLVER = "https://doi.org/"
+
+
+def doi_url(doi: str) -> str:
+    """The resolver URL of a DOI, given bare, as `doi:…`, or already as its URL."""
+    bare = doi[4:] if doi.lower().startswith("doi:") else doi
+    return DOI_RESOLVER + bare.removeprefix(DOI_RESOLVER)
+
+
+def cite_as(dataset: Dataset, urls: DatasetUrls) -> str:
+    """The URL to cite a dataset by: its DOI's resolver URL, else its landing page."""
+    return doi_url(dataset.doi) if dataset.doi else urls.landing
 
 
 def license_url(spdx: str) -> str:

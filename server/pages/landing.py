@@ -26,6 +26,8 @@ from catalog.records import Agent, Dataset, LangMap, Mission
 from catalog.view import View, resolve_related, view_of
 from catalog.vocab import AccessRight, CreatorKind, Visibility
 from crosswalks import citation, datacite, schema_org, signposting, statements
+from crosswalks.renditions import local_targets
+from crosswalks.statements import doi_url
 from crosswalks.urls import DatasetUrls
 from server import now_of, store_of
 from server.pages.language import page_language
@@ -105,7 +107,7 @@ def shown(dataset_id: str) -> Shown:
     if stored is None or stored.visibility(now) is Visibility.HIDDEN:
         raise NotFound(NOT_FOUND)
     dataset = stored.record
-    local = sorted({r.target for r in dataset.related if is_local_reference(r.target)})
+    local = local_targets(dataset)
     known = store.datasets_by_id(local) if local else {}
     targets = resolve_related(
         dataset,
@@ -141,11 +143,7 @@ def shown(dataset_id: str) -> Shown:
 
 def _resolvable(target: str) -> str:
     """Where an external `related` target resolves: DOIs through doi.org, everything else as given."""
-    if target.startswith("10."):
-        return f"https://doi.org/{target}"
-    if target.lower().startswith("doi:"):
-        return f"https://doi.org/{target[4:]}"
-    return target
+    return doi_url(target) if target.startswith("10.") or target.lower().startswith("doi:") else target
 
 
 def _language() -> str:
