@@ -181,6 +181,71 @@ class DatasetEntry:
         return Dataset.from_dict(json.loads(self.doc))
 
 
+NO_MISSION = ""
+"""The `mission` a search asks for to find datasets that belong to no mission (laboratory, simulation)."""
+
+SORTABLE = ("datetime", "start_datetime", "end_datetime", "id", "collection")
+"""The item fields a search may sort by: each is a column of `granules`, so that every sort pages by keyset."""
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One key of an item search's order: a field of `SORTABLE`, ascending unless `descending`."""
+
+    field: str
+    descending: bool = False
+
+
+DEFAULT_SORT = (SortKey("datetime", descending=True),)
+"""Newest first, as STAC browsers expect; ties are broken by collection and id in the same direction."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemQuery:
+    """What an item search asks for (STAC API item search, or one collection's items): every filter given holds.
+
+    `start`/`end` bound the time range the item's `[start_datetime, end_datetime]` must overlap (None: open);
+    `bbox` is `(west, south, east, north)` in degrees (west > east crosses the antimeridian); `intersects` a GeoJSON
+    geometry; both match only items on Earth (with a bbox). `filter` is a CQL2 filter as data (`catalog.filters`);
+    `text` free-text terms every one of which the item's collection must contain (`catalog.store.search`).
+    """
+
+    collections: tuple[str, ...] | None = None
+    ids: tuple[str, ...] | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    intersects: Mapping[str, Any] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    filter: Any = None
+    text: str | None = None
+    sort: tuple[SortKey, ...] = DEFAULT_SORT
+
+
+ItemKey = tuple[Any, ...]
+"""A keyset position in an item search's order: the values of its sort keys, then collection and id."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """A granule the public may see at a moment, with its dataset; `visibility` is the granule's capped by the
+    dataset's (`catalog.policy.cap_by_dataset`): public or restricted."""
+
+    granule: StoredGranule
+    dataset: StoredDataset
+    visibility: Visibility
+    key: ItemKey
+
+
+@dataclass(frozen=True, slots=True)
+class ItemPage:
+    """One page of an item search: `after` is the key to continue from (None on the last page), `before` the key
+    to page back from (None on the first)."""
+
+    items: tuple[StoredItem, ...]
+    after: ItemKey | None
+    before: ItemKey | None
+
+
 DatestampKey = tuple[datetime, str]
 """A keyset position in datestamp order: the last `(datestamp, id)` seen."""
 
@@ -334,14 +399,16 @@ class Store(Protocol):
         access: Visibility | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
         after: str | None = None,
         limit: int = 20,
     ) -> DatasetSearch:
         """Find the datasets public or restricted at `now` that match every filter given, a page in id order.
 
         `text`: every whitespace-separated term occurs in the dataset's normalised text (`catalog.store.search`);
-        `access`: the visibility at `now`; [`start`, `end`]: overlaps the dataset's time coverage; `after`: the
-        keyset position a previous page returned.
+        `mission`: its mission (`NO_MISSION`: datasets without one); `access`: the visibility at `now`; [`start`,
+        `end`]: overlaps the dataset's time coverage; `bbox` `(west, south, east, north)`: meets the dataset's bbox
+        (a dataset not on Earth has none and never matches); `after`: the keyset position a previous page returned.
         """
         ...
 
@@ -354,6 +421,24 @@ class Store(Protocol):
         ...
 
     def granule(self, dataset_id: str, granule_id: str) -> StoredGranule | None: ...
+
+    def search_items(
+        self,
+        now: datetime,
+        query: ItemQuery,
+        *,
+        limit: int,
+        after: ItemKey | None = None,
+        before: ItemKey | None = None,
+    ) -> ItemPage:
+        """Page the items the public may see at `now` that match `query`, in its order, by keyset: after `after`,
+        or the page that ends just before `before` (a `prev` link). Hidden granules and granules of datasets not
+        public or restricted at `now` never match."""
+        ...
+
+    def count_items(self, now: datetime, query: ItemQuery, *, budget: float) -> int | None:
+        """Count what `search_items` pages through, giving up (None) after `budget` seconds."""
+        ...
 
     def granules_page(
         self,

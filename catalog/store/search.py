@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from catalog.records import Dataset, LangMap
 from catalog.store import DatasetSearch, ListedDataset, StoredDataset
+from catalog.store.geometry import bbox_overlaps
 from catalog.store.tables import datasets
 from catalog.timeutil import from_epoch, to_epoch
 from catalog.vocab import Category, Visibility
@@ -77,6 +78,7 @@ def conditions(
     access: Visibility | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> list[ColumnElement[bool]]:
     """The SQL conditions of a search: findable at the moment `visibility` is taken at, and every filter given.
 
@@ -91,7 +93,7 @@ def conditions(
     for term in terms_of(text):
         found.append(c.search_text.like(like_pattern(term), escape=LIKE_ESCAPE))
     if mission is not None:
-        found.append(c.mission_id == mission)
+        found.append(c.mission_id == mission if mission else c.mission_id.is_(None))
     if category is not None:
         found.append(c.category == str(category))
     if start is not None:
@@ -99,6 +101,8 @@ def conditions(
         found.append(c.temporal_start.is_not(None))
     if end is not None:
         found.append(c.temporal_start <= to_epoch(end))
+    if bbox is not None:
+        found.append(bbox_overlaps(datasets, bbox))
     return found
 
 

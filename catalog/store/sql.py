@@ -43,6 +43,9 @@ from catalog.store import (
     DatasetEntry,
     DatasetSearch,
     DatestampKey,
+    ItemKey,
+    ItemPage,
+    ItemQuery,
     ListedDataset,
     Rendition,
     StagedGranule,
@@ -50,8 +53,10 @@ from catalog.store import (
     Stats,
     StoredDataset,
     StoredGranule,
+    StoredItem,
     StoredMission,
     StoreError,
+    items,
     search,
 )
 from catalog.store.tables import dataset_sets, datasets, granules, missions, renditions, staged_granules
@@ -888,13 +893,14 @@ class SqlStore:
         access: Visibility | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
         after: str | None = None,
         limit: int = 20,
     ) -> DatasetSearch:
         """Find datasets public or restricted at `now` (see `catalog.store.search`)."""
         visibility = visibility_sql(datasets, DATASET_SHIFTS, to_epoch(now))
         found = search.conditions(
-            visibility, text=text, mission=mission, category=category, access=access, start=start, end=end
+            visibility, text=text, mission=mission, category=category, access=access, start=start, end=end, bbox=bbox
         )
         return search.search(self._read, self._dataset, visibility, found, after=after, limit=limit)
 
@@ -947,6 +953,53 @@ class SqlStore:
         return [
             self._granule(row) for row in self._read(select(granules).where(*conditions).order_by(g.id).limit(limit))
         ]
+
+    def search_items(
+        self,
+        now: datetime,
+        query: ItemQuery,
+        *,
+        limit: int,
+        after: ItemKey | None = None,
+        before: ItemKey | None = None,
+    ) -> ItemPage:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        moment = to_epoch(now)
+        found = items.conditions(query, moment, self.engine.dialect.name)
+        order = items.order_of(query.sort)
+        test = items.exact_test(query)
+        if before is not None:
+            rows = items.rows_in_order(self._read, found, items.reverse(order), before, limit + 1, test)
+            more_before = len(rows) > limit
+            rows = rows[:limit][::-1]
+            more_after = True
+        else:
+            rows = items.rows_in_order(self._read, found, order, after, limit + 1, test)
+            more_after = len(rows) > limit
+            rows = rows[:limit]
+            more_before = after is not None
+        owners = items.datasets_for(rows, self.datasets_by_id)
+        page = []
+        for granule, key in rows:
+            dataset = owners[granule.record.dataset]
+            visibility = cap_by_dataset(dataset.visibility(now), granule.timeline.at(now))
+            page.append(StoredItem(granule=granule, dataset=dataset, visibility=visibility, key=key))
+        return ItemPage(
+            items=tuple(page),
+            after=page[-1].key if page and more_after else None,
+            before=page[0].key if page and more_before else None,
+        )
+
+    def count_items(self, now: datetime, query: ItemQuery, *, budget: float) -> int | None:
+        if items.exact_test(query) is not None:
+            return None
+        found = items.conditions(query, to_epoch(now), self.engine.dialect.name)
+        try:
+            with self.engine.connect() as connection:
+                return items.count_within(connection, items.count_query(found), budget)
+        except (OperationalError, ProgrammingError) as error:
+            raise StoreError(f"cannot read the store ({type(error.orig).__name__}: {error.orig})") from error
 
     def stats(self, now: datetime, *, granules: bool = True) -> Stats:
         moment = to_epoch(now)

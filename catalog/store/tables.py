@@ -94,8 +94,8 @@ granules = Table(
     Column("changed", BigInteger, nullable=False),
     Column("digest", String(32), nullable=False),
     Column("doc", Text, nullable=False),
-    Index(None, "dataset_id", "start_time"),
-    Index(None, "start_time", "end_time"),
+    Index(None, "start_time", "dataset_id", "id"),
+    Index(None, "dataset_id", "start_time", "id"),
     Index(None, "west", "east", "south", "north"),
     Index(None, "vis0", "shift1_at"),
 )
