@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from catalog.policy import MANDATORY_CREDIT, MANDATORY_CREDIT_JA
-from catalog.records import UNDETERMINED, Dataset, LangMap
+from catalog.records import UNDETERMINED, Access, Dataset, LangMap
 from catalog.view import View
 from catalog.vocab import AccessRight, AfterDeadline, RestrictionReason, Visibility
 from crosswalks.urls import DatasetUrls
@@ -133,8 +133,18 @@ def restriction(dataset: Dataset, view: View) -> LangMap | None:
 
     Only while the view is restricted: data released by the clock, or withdrawn, is no longer "not public".
     """
-    access = dataset.access
-    if view.visibility is not Visibility.RESTRICTED or access.reason is None:
+    if view.visibility is not Visibility.RESTRICTED:
+        return None
+    return restriction_of(dataset.access)
+
+
+def restriction_of(access: Access) -> LangMap | None:
+    """The words of a restriction from its access alone: reason, scope, deadline and what then (§4).
+
+    None without a reason. It does not ask whether the restriction is in force: callers state it only for data
+    restricted at their moment (`restriction` for a dataset's view, the STAC mapping for a restricted item).
+    """
+    if access.reason is None:
         return None
     reason = REASONS[access.reason]
     deadline = access.until.date().isoformat() if access.until is not None else None

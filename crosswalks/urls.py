@@ -26,6 +26,8 @@ class DatasetUrls:
     """The FAIR Signposting linkset (`application/linkset+json`, RFC 9264)."""
     oai_datacite: str
     """The OAI-PMH GetRecord of the dataset in `oai_datacite`."""
+    stac: str
+    """The dataset as a STAC Collection (`server/stac`)."""
 
     @classmethod
     def of(cls, base_url: str, dataset_id: str, *, repository_identifier: str) -> "DatasetUrls":
@@ -43,4 +45,5 @@ class DatasetUrls:
             ris=f"{landing}/citation.ris",
             linkset=f"{landing}/linkset",
             oai_datacite=f"{catalog}/oai?verb=GetRecord&metadataPrefix=oai_datacite&identifier={oai_identifier}",
+            stac=f"{catalog}/stac/collections/{quote(dataset_id, safe='')}",
         )
