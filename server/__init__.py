@@ -32,9 +32,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from server import pages
     from server.oai import blueprint as oai
+    from server.stac import blueprint as stac
 
     pages.init_app(app)
     oai.init_app(app)
+    stac.init_app(app)
     return app
 
 

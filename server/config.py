@@ -18,3 +18,10 @@ DATACITE_SYMBOL = "JAXA.ISAS"
 
 OAI_PAGE_SIZE = 100
 """Records or headers per OAI-PMH response page."""
+
+STAC_PAGE_SIZE = 10
+"""Items or collections per STAC page when the request gives no `limit`."""
+STAC_MAX_LIMIT = 1000
+"""The largest `limit` honoured; a larger one is lowered to it (STAC API: servers may cap the page size)."""
+STAC_COUNT_BUDGET_MS = 100
+"""How long counting a search's `numberMatched` may take; past it the count is left out of the response."""

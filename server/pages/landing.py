@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
@@ -525,9 +525,7 @@ def _page(page: Shown) -> Response:
     restricted = view.visibility is Visibility.RESTRICTED
     deleted = view.visibility is Visibility.DELETED
     access = dataset.access
-    stac = None
-    if "stac" in current_app.blueprints and not deleted:
-        stac = f"{page.urls.catalog}/stac/collections/{quote(dataset.id, safe='')}"
+    stac = None if deleted else page.urls.stac
     html = render_template(
         "landing.html",
         page=page,

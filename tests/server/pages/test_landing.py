@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 import pytest
 import rispy
 from bibtexparser.entrypoint import parse_string as parse_bibtex
-from flask import Blueprint, Flask
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -432,16 +432,16 @@ def test_the_linkset_is_linkset_json_anchored_at_the_landing_page(demo_client: F
     assert f"{BASE_URL}/datasets/{PUBLIC}" in anchors
 
 
-def test_no_stac_link_while_no_stac_blueprint_is_registered(demo_client: FlaskClient) -> None:
+def test_the_stac_collection_is_linked_and_resolves(demo_client: FlaskClient) -> None:
     page = demo_client.get(path(PUBLIC)).get_data(as_text=True)
-    assert html.fromstring(page).cssselect("a.stac") == []
-
-
-def test_the_stac_collection_is_linked_when_stac_is_served(demo_app: Flask) -> None:
-    demo_app.register_blueprint(Blueprint("stac", __name__))
-    page = demo_app.test_client().get(path(PUBLIC)).get_data(as_text=True)
-    assert len(html.fromstring(page).cssselect("a.stac")) == 1
-    tombstone = demo_app.test_client().get(path(DELETED)).get_data(as_text=True)
+    links = html.fromstring(page).cssselect("a.stac")
+    assert len(links) == 1
+    href = links[0].get("href")
+    assert href == f"{BASE_URL}/stac/collections/{PUBLIC}"
+    collection = demo_client.get(href.removeprefix(BASE_URL))
+    assert collection.status_code == 200
+    assert collection.get_json()["id"] == PUBLIC
+    tombstone = demo_client.get(path(DELETED)).get_data(as_text=True)
     assert html.fromstring(tombstone).cssselect("a.stac") == []
 
 
