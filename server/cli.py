@@ -1,4 +1,4 @@
-"""The `isas-catalog` command: load, demo, render, serve, audit, stats, migrate."""
+"""The `isas-catalog` command: load, demo, render, serve, audit, stats, migrate, export-stac."""
 
 import json
 import sys
@@ -237,6 +237,35 @@ def stats(at: str | None, as_json: bool) -> None:
     for kind, by_visibility in (("datasets", counts.datasets), ("granules", counts.granules or {})):
         parts = ", ".join(f"{n} {visibility}" for visibility, n in by_visibility.items())
         click.echo(f"{kind}: {sum(by_visibility.values())} ({parts})")
+
+
+@main.command(name="export-stac")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--at", "at", metavar="TIME", help="Export the public view at this moment instead of now.")
+@click.option("--force", is_flag=True, help="Replace a previous export in DIRECTORY (nothing else is deleted).")
+def export_stac_command(directory: Path, at: str | None, force: bool) -> None:
+    """Write the public view as a self-contained static STAC catalog in DIRECTORY (empty or new), for hosting on
+    object storage: missions as Catalogs, datasets as Collections, granules as Items."""
+    from server.stac.export import ExportError, export_stac
+
+    moment = _moment(at)
+    app = _app()
+    try:
+        summary = export_stac(
+            store_of(app),
+            directory,
+            moment,
+            str(app.config["BASE_URL"]),
+            str(app.config["REPOSITORY_IDENTIFIER"]),
+            force=force,
+        )
+    except (ExportError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"wrote {directory / 'catalog.json'} at {format_time(moment)}: {summary.catalogs} catalogs, "
+        f"{summary.collections} collections ({summary.restricted_collections} restricted), "
+        f"{summary.items} items ({summary.restricted_items} restricted)"
+    )
 
 
 if __name__ == "__main__":
