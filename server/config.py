@@ -23,5 +23,6 @@ STAC_PAGE_SIZE = 10
 """Items or collections per STAC page when the request gives no `limit`."""
 STAC_MAX_LIMIT = 1000
 """The largest `limit` honoured; a larger one is lowered to it (STAC API: servers may cap the page size)."""
-STAC_COUNT_BUDGET_MS = 100
-"""How long counting a search's `numberMatched` may take; past it the count is left out of the response."""
+STAC_COUNT_BUDGET_MS = 10
+"""How long counting a search's `numberMatched` may take on its first page (later pages carry the count in their
+token); past it the count is left out. Every millisecond here is added to first pages that cannot be counted."""

@@ -24,7 +24,7 @@ The same tree gives the same rows on SQLite and PostgreSQL, and no literal can m
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,7 +70,9 @@ from catalog.filters import (
     TemporalOp,
     Timestamp,
     Value,
+    conjuncts,
 )
+from catalog.store.expressions import bbox_overlaps, unindexed
 from catalog.store.tables import datasets, granules
 
 DIALECTS = ("sqlite", "postgresql")
@@ -94,6 +96,22 @@ def filter_sql(expr: Filter, dialect: str) -> Condition:
     if dialect not in DIALECTS:
         raise ValueError(f"no filter SQL for the dialect {dialect!r}")
     return _Compiler(dialect == "postgresql").node(expr)
+
+
+def dataset_sql(expr: Filter, dialect: str) -> Condition | None:
+    """Return what `expr` requires of an item's dataset as a boolean over `datasets` alone: its top-level
+    conjuncts on dataset-level queryables (None when it has none). Every item `expr` matches belongs to a dataset
+    this matches, so a search can first find the few datasets it may draw from."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"no filter SQL for the dialect {dialect!r}")
+    compiler = _Compiler(dialect == "postgresql")
+    parts = [
+        compiler.predicate(part.prop.queryable, part)
+        for part in conjuncts(expr)
+        if isinstance(part, Compare | Like | In | Between | IsNull | Temporal | ArrayPredicate)
+        and part.prop.queryable.level is Level.DATASET
+    ]
+    return and_(*parts) if parts else None
 
 
 def json_type_of(value: Scalar) -> str:
@@ -140,33 +158,12 @@ def iso_seconds(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def longitudes_overlap(west: Any, east: Any, query_west: float, query_east: float) -> Condition:
-    """Whether a stored longitude range meets a query's; either may cross the antimeridian (west > east)."""
-    if query_west <= query_east:
-        return or_(
-            and_(west <= east, west <= query_east, east >= query_west),
-            and_(west > east, or_(west <= query_east, east >= query_west)),
-        )
-    return or_(and_(west <= east, or_(east >= query_west, west <= query_east)), west > east)
-
-
-def bbox_overlaps(bbox: Sequence[float]) -> Condition:
-    """Whether a granule's bbox meets `(west, south, east, north)`; a granule without one never does."""
-    west, south, east, north = bbox
-    g = granules.c
-    return and_(
-        g.west.is_not(None),
-        g.south <= north,
-        g.north >= south,
-        longitudes_overlap(g.west, g.east, west, east),
-    )
-
-
 class _Compiler:
     """One compilation: the dialect decides how JSON values are read; the tree's shape is kept as is."""
 
     def __init__(self, postgresql: bool) -> None:
         self.postgresql = postgresql
+        self.dialect = "postgresql" if postgresql else "sqlite"
 
     def node(self, expr: Filter) -> Condition:
         if isinstance(expr, And):
@@ -178,7 +175,7 @@ class _Compiler:
         if isinstance(expr, Constant):
             return true() if expr.value else false()
         if isinstance(expr, Intersects):
-            return bbox_overlaps(expr.bbox) if expr.prop.queryable.kind is Kind.GEOMETRY else false()
+            return bbox_overlaps(granules, expr.bbox) if expr.prop.queryable.kind is Kind.GEOMETRY else false()
         return self.leaf(expr)
 
     def leaf(self, expr: Filter) -> Condition:
@@ -187,7 +184,7 @@ class _Compiler:
         where = prop.queryable
         condition = self.predicate(where, expr)
         if where.level is Level.DATASET:
-            return granules.c.dataset_id.in_(select(datasets.c.id).where(condition))
+            return unindexed(granules.c.dataset_id, self.dialect).in_(select(datasets.c.id).where(condition))
         return condition
 
     def predicate(self, where: Queryable, expr: Filter) -> Condition:

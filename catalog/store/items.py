@@ -15,13 +15,13 @@ from typing import Any
 
 import shapely.geometry
 import shapely.prepared
-from sqlalchemy import ColumnElement, Connection, and_, false, func, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, false, func, or_, select, text, tuple_
 from sqlalchemy.exc import OperationalError
 
 from catalog.records import Granule
 from catalog.store import ItemKey, ItemQuery, SortKey, StoredDataset, StoredGranule
 from catalog.store import search as dataset_search
-from catalog.store.geometry import bbox_overlaps
+from catalog.store.expressions import bbox_overlaps, unindexed
 from catalog.store.tables import datasets, granules
 from catalog.vocab import Visibility
 
@@ -36,6 +36,8 @@ SORT_COLUMNS: Mapping[str, Any] = {
 }
 """Where each sortable field lives; an item's `datetime` is the start of its interval."""
 
+ARMS = 32
+"""Up to this many datasets, a search reads each one's index on its own and merges (`select_page`)."""
 BATCH = 200
 """Rows read at a time while an exact geometry test thins a page out."""
 
@@ -98,7 +100,7 @@ def conditions(query: ItemQuery, now: int, dialect: str) -> list[ColumnElement[b
         visibility_at(datasets, DATASET_SHIFTS, now).in_(SHOWN),
     ]
     if query.collections is not None:
-        found.append(g.dataset_id.in_(query.collections) if query.collections else false())
+        found.append(unindexed(g.dataset_id, dialect).in_(query.collections) if query.collections else false())
     if query.ids is not None:
         found.append(g.id.in_(query.ids) if query.ids else false())
     if query.start is not None:
@@ -119,8 +121,27 @@ def conditions(query: ItemQuery, now: int, dialect: str) -> list[ColumnElement[b
             datasets.c.search_text.like(dataset_search.like_pattern(term), escape=dataset_search.LIKE_ESCAPE)
             for term in terms
         ]
-        found.append(g.dataset_id.in_(select(datasets.c.id).where(*likes)))
+        found.append(unindexed(g.dataset_id, dialect).in_(select(datasets.c.id).where(*likes)))
     return found
+
+
+def candidates(query: ItemQuery, now: int, dialect: str, limit: int) -> Any:
+    """The datasets a query's items may come from, as far as the datasets alone tell (shown at `now`, among
+    `collections`, matching `text` and the filter's dataset-level conjuncts), in id order, at most `limit`."""
+    from catalog.store.filters import dataset_sql
+    from catalog.store.sql import DATASET_SHIFTS
+
+    d = datasets.c
+    where: list[ColumnElement[bool]] = [visibility_at(datasets, DATASET_SHIFTS, now).in_(SHOWN)]
+    if query.collections is not None:
+        where.append(d.id.in_(query.collections) if query.collections else false())
+    for term in dataset_search.terms_of(query.text):
+        where.append(d.search_text.like(dataset_search.like_pattern(term), escape=dataset_search.LIKE_ESCAPE))
+    if query.filter is not None:
+        required = dataset_sql(query.filter, dialect)
+        if required is not None:
+            where.append(required)
+    return select(d.id).where(*where).order_by(d.id).limit(limit)
 
 
 def exact_test(query: ItemQuery) -> Callable[[StoredGranule], bool] | None:
@@ -155,11 +176,20 @@ def footprint_of(granule: Granule) -> Any:
     return None
 
 
-def select_page(found: Sequence[ColumnElement[bool]], order: Order, key: ItemKey | None, limit: int) -> Any:
-    """One batch of rows in `order` after `key`."""
+def select_page(
+    found: Sequence[ColumnElement[bool]],
+    order: Order,
+    key: ItemKey | None,
+    limit: int,
+    *,
+    by_dataset: bool = False,
+) -> Any:
+    """One batch of rows in `order` after `key`; `by_dataset`: of the one dataset bound as `:arm`."""
     where = [*found]
     if key is not None:
         where.append(past(order, key))
+    if by_dataset:
+        where.append(granules.c.dataset_id == bindparam("arm", type_=granules.c.dataset_id.type))
     columns = [column for column, _ in order]
     return (
         select(granules, *[column.label(f"k{index}") for index, column in enumerate(columns)])
@@ -168,6 +198,14 @@ def select_page(found: Sequence[ColumnElement[bool]], order: Order, key: ItemKey
         .order_by(*[column.desc() if descending else column.asc() for column, descending in order])
         .limit(limit)
     )
+
+
+def in_order(rows: Sequence[Any], order: Order) -> list[Any]:
+    """Sort rows by their keys as SQL orders them (code point order for ids, as the `C` collation does)."""
+    ordered = list(rows)
+    for index in range(len(order) - 1, -1, -1):
+        ordered.sort(key=lambda row: row._mapping[f"k{index}"], reverse=order[index][1])
+    return ordered
 
 
 def key_of(row: Any, order: Order) -> ItemKey:
@@ -187,18 +225,30 @@ def granule_of(row: Any) -> StoredGranule:
 
 def rows_in_order(
     read: Callable[[Any], list[Any]],
+    read_each: Callable[[Any, Sequence[Mapping[str, Any]]], list[Any]],
     found: Sequence[ColumnElement[bool]],
     order: Order,
     start: ItemKey | None,
     wanted: int,
     test: Callable[[StoredGranule], bool] | None,
+    arms: Sequence[str] | None = None,
 ) -> list[tuple[StoredGranule, ItemKey]]:
-    """Up to `wanted` granules in `order` after `start` that pass `test`, reading in batches while it thins them."""
+    """Up to `wanted` granules in `order` after `start` that pass `test`, reading in batches while it thins them.
+
+    With `arms` (a few dataset ids), each batch merges one batch per dataset, each walking that dataset's
+    `(dataset_id, start_time, id)` index from the key: a search confined to a few datasets then reads a page from
+    each, instead of every granule of them all (the `dataset_id` index, then a sort) or of the whole archive (the
+    sort order's index, skipping what the datasets rule out). The one statement runs once per dataset.
+    """
     kept: list[tuple[StoredGranule, ItemKey]] = []
     key = start
     while len(kept) < wanted:
         batch = wanted - len(kept) if test is None else max(BATCH, wanted - len(kept))
-        rows = read(select_page(found, order, key, batch))
+        if arms is None:
+            rows = read(select_page(found, order, key, batch))
+        else:
+            each = read_each(select_page(found, order, key, batch, by_dataset=True), [{"arm": arm} for arm in arms])
+            rows = in_order(each, order)[:batch]
         for row in rows:
             granule = granule_of(row)
             key = key_of(row, order)

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from catalog.records import Dataset, LangMap
 from catalog.store import DatasetSearch, ListedDataset, StoredDataset
-from catalog.store.geometry import bbox_overlaps
+from catalog.store.expressions import bbox_overlaps
 from catalog.store.tables import datasets
 from catalog.timeutil import from_epoch, to_epoch
 from catalog.vocab import Category, Visibility

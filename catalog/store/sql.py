@@ -588,9 +588,13 @@ class SqlStore:
                 raise
 
     def _read(self, query: Any, parameters: Mapping[str, Any] | None = None) -> list[Any]:
+        return self._read_each(query, [parameters or {}])
+
+    def _read_each(self, query: Any, parameter_sets: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Run one query once per set of parameters on one connection; return all the rows."""
         try:
             with self.engine.connect() as connection:
-                return list(connection.execute(query, parameters).all())
+                return [row for parameters in parameter_sets for row in connection.execute(query, parameters).all()]
         except (OperationalError, ProgrammingError) as error:
             raise StoreError(
                 f"cannot read the store ({type(error.orig).__name__}: {error.orig}): "
@@ -966,16 +970,23 @@ class SqlStore:
         if limit < 1:
             raise ValueError(f"limit must be at least 1, not {limit}")
         moment = to_epoch(now)
-        found = items.conditions(query, moment, self.engine.dialect.name)
+        dialect = self.engine.dialect.name
+        found = items.conditions(query, moment, dialect)
         order = items.order_of(query.sort)
         test = items.exact_test(query)
+        sources = [row[0] for row in self._read(items.candidates(query, moment, dialect, items.ARMS + 1))]
+        if not sources:
+            return ItemPage(items=(), after=None, before=None)
+        arms = sources if len(sources) <= items.ARMS else None
         if before is not None:
-            rows = items.rows_in_order(self._read, found, items.reverse(order), before, limit + 1, test)
+            rows = items.rows_in_order(
+                self._read, self._read_each, found, items.reverse(order), before, limit + 1, test, arms
+            )
             more_before = len(rows) > limit
             rows = rows[:limit][::-1]
             more_after = True
         else:
-            rows = items.rows_in_order(self._read, found, order, after, limit + 1, test)
+            rows = items.rows_in_order(self._read, self._read_each, found, order, after, limit + 1, test, arms)
             more_after = len(rows) > limit
             rows = rows[:limit]
             more_before = after is not None

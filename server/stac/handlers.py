@@ -248,10 +248,14 @@ def _search(ctx: Context, request: SearchRequest, requested: Requested) -> dict[
     links = [_link("root", ctx.urls.root())]
     if requested.method == "GET":
         links.append(_link("self", requested.url, GEOJSON))
+    matched = position.matched
+    if request.token is None:
+        counted = page.after is None and page.before is None
+        matched = len(page.items) if counted else ctx.store.count_items(ctx.now, query, budget=ctx.count_budget)
     for rel, key in (("next", page.after), ("prev", page.before)):
         if key is None:
             continue
-        side = Position(after=key) if rel == "next" else Position(before=key)
+        side = Position(after=key, matched=matched) if rel == "next" else Position(before=key, matched=matched)
         token = tokens.issue(side, order=order)
         if requested.method == "POST":
             body = {**(requested.body or {}), "token": token}
@@ -259,7 +263,6 @@ def _search(ctx: Context, request: SearchRequest, requested: Requested) -> dict[
         else:
             links.append(_link(rel, _with_token(requested, token), GEOJSON, method="GET"))
     document: dict[str, Any] = {"type": "FeatureCollection", "features": features, "links": links}
-    matched = ctx.store.count_items(ctx.now, query, budget=ctx.count_budget)
     if matched is not None:
         document["numberMatched"] = matched
     document["numberReturned"] = len(features)

@@ -18,10 +18,12 @@ SALT = "stac-page"
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """Where a page starts: after `after`, or just before `before` (exactly one is set)."""
+    """Where a page starts: after `after`, or just before `before` (exactly one is set); `matched` is what the
+    search's first page counted (`numberMatched`), carried along so that no later page counts again."""
 
     after: ItemKey | None = None
     before: ItemKey | None = None
+    matched: int | None = None
 
 
 class PageTokens:
@@ -31,7 +33,10 @@ class PageTokens:
     def issue(self, position: Position, *, order: str) -> str:
         """Sign a position in the order named `order` (its columns, e.g. `start_time-,dataset_id-,id-`)."""
         side, key = ("a", position.after) if position.after is not None else ("b", position.before or ())
-        return str(self._serializer.dumps({side: list(key), "o": order}))
+        payload: dict[str, Any] = {side: list(key), "o": order}
+        if position.matched is not None:
+            payload["n"] = position.matched
+        return str(self._serializer.dumps(payload))
 
     def read(self, token: str, *, order: str) -> Position:
         """Return the position a token holds; a token from a search in another order is refused, not misread."""
@@ -39,7 +44,10 @@ class PageTokens:
             payload: Any = self._serializer.loads(token)
         except (BadData, ValueError, TypeError):
             raise InvalidParameter("token: not a paging token this server issued") from None
-        if not isinstance(payload, dict) or len(payload) != 2 or "o" not in payload:
+        if not isinstance(payload, dict) or "o" not in payload or not set(payload) < {"a", "b", "o", "n"}:
+            raise InvalidParameter("token: not a paging token this server issued")
+        matched = payload.get("n")
+        if ("a" in payload) == ("b" in payload) or not (matched is None or type(matched) is int):
             raise InvalidParameter("token: not a paging token this server issued")
         if payload["o"] != order:
             raise InvalidParameter("token: this token belongs to a search with another sort order")
@@ -49,4 +57,6 @@ class PageTokens:
             raise InvalidParameter("token: not a paging token this server issued")
         if any(not isinstance(value, int | str) or isinstance(value, bool) for value in key):
             raise InvalidParameter("token: not a paging token this server issued")
-        return Position(after=tuple(key)) if side == "a" else Position(before=tuple(key))
+        if side == "a":
+            return Position(after=tuple(key), matched=matched)
+        return Position(before=tuple(key), matched=matched)

@@ -12,6 +12,7 @@ import pytest
 from catalog.policy import granule_visibility_at
 from catalog.records import Dataset, Granule
 from catalog.store import ItemQuery, SortKey, Store
+from catalog.store import items
 from catalog.store.items import footprint_of
 from catalog.timeutil import format_time
 from catalog.vocab import Visibility
@@ -75,8 +76,10 @@ def catalog() -> list[Record]:
     return records
 
 
-@pytest.fixture
-def items_store(store: Store) -> Store:
+@pytest.fixture(params=[items.ARMS, 0], ids=["by-dataset", "one-walk"])
+def items_store(store: Store, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """The test catalog; searched dataset by dataset (its few datasets), or forced to one walk of the sort order."""
+    monkeypatch.setattr(items, "ARMS", request.param)
     load(store, *catalog(), now=NOW - 30 * DAY)
     return store
 

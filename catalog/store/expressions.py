@@ -1,9 +1,12 @@
-"""Bounding boxes in SQL: whether stored `west/south/east/north` columns meet a box, across the antimeridian too."""
+"""SQL expressions the item queries share: bounding boxes that meet (across the antimeridian too), and a column
+kept from steering SQLite's choice of index."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 
 def longitudes_overlap(west: Any, east: Any, query_west: float, query_east: float) -> ColumnElement[bool]:
@@ -26,3 +29,16 @@ def bbox_overlaps(table: Any, bbox: Sequence[float]) -> ColumnElement[bool]:
         c.north >= south,
         longitudes_overlap(c.west, c.east, west, east),
     )
+
+
+def unindexed(column: ColumnElement[str], dialect: str) -> ColumnElement[str]:
+    """`column` as SQLite's unary `+` writes it, so that a condition on it cannot pick an index.
+
+    A search restricted to some datasets (`dataset_id IN (…)`) otherwise makes SQLite fetch every granule of those
+    datasets by the `dataset_id` index and sort them all, where walking the sort order's index stops after a page.
+    PostgreSQL plans from statistics and has no unary `+` for text: the column is left as it is.
+    """
+    if dialect != "sqlite":
+        return column
+    plus: ColumnElement[str] = UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+    return plus
