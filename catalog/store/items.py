@@ -84,10 +84,10 @@ def reverse(order: Order) -> Order:
     return [(column, not descending) for column, descending in order]
 
 
-def visibility_at(table: Any, shifts: int, now: int) -> ColumnElement[str]:
-    from catalog.store.sql import visibility_sql
+def shown_at(table: Any, shifts: int, now: int) -> ColumnElement[bool]:
+    from catalog.store.sql import shown_sql
 
-    return visibility_sql(table, shifts, now)
+    return shown_sql(table, shifts, now, SHOWN)
 
 
 def conditions(query: ItemQuery, now: int, dialect: str) -> list[ColumnElement[bool]]:
@@ -96,8 +96,8 @@ def conditions(query: ItemQuery, now: int, dialect: str) -> list[ColumnElement[b
 
     g = granules.c
     found: list[ColumnElement[bool]] = [
-        visibility_at(granules, GRANULE_SHIFTS, now).in_(SHOWN),
-        visibility_at(datasets, DATASET_SHIFTS, now).in_(SHOWN),
+        shown_at(granules, GRANULE_SHIFTS, now),
+        shown_at(datasets, DATASET_SHIFTS, now),
     ]
     if query.collections is not None:
         found.append(unindexed(g.dataset_id, dialect).in_(query.collections) if query.collections else false())
@@ -132,7 +132,7 @@ def candidates(query: ItemQuery, now: int, dialect: str, limit: int) -> Any:
     from catalog.store.sql import DATASET_SHIFTS
 
     d = datasets.c
-    where: list[ColumnElement[bool]] = [visibility_at(datasets, DATASET_SHIFTS, now).in_(SHOWN)]
+    where: list[ColumnElement[bool]] = [shown_at(datasets, DATASET_SHIFTS, now)]
     if query.collections is not None:
         where.append(d.id.in_(query.collections) if query.collections else false())
     for term in dataset_search.terms_of(query.text):

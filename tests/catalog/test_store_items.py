@@ -11,8 +11,7 @@ import pytest
 
 from catalog.policy import granule_visibility_at
 from catalog.records import Dataset, Granule
-from catalog.store import ItemQuery, SortKey, Store
-from catalog.store import items
+from catalog.store import ItemQuery, SortKey, Store, items
 from catalog.store.items import footprint_of
 from catalog.timeutil import format_time
 from catalog.vocab import Visibility
@@ -284,3 +283,26 @@ def test_a_count_past_its_budget_is_none_not_an_error(items_store: Store) -> Non
         assert time.monotonic() - started < 2.0
         quick = text("SELECT count(*) FROM granules")
         assert count_within(connection, quick, 5.0) == sum(r["type"] == "granule" for r in catalog())
+
+
+@pytest.mark.parametrize("moment", [NOW - 400 * DAY, NOW - 5 * DAY, NOW, RELEASE, RELEASE + HOUR, LATER + 400 * DAY])
+def test_the_spelled_out_visibility_agrees_with_the_case(items_store: Store, moment: datetime) -> None:
+    """`shown_sql` (what PostgreSQL can estimate) selects what `visibility_sql` does, at any moment."""
+    from sqlalchemy import func, select
+
+    from catalog.store.sql import DATASET_SHIFTS, GRANULE_SHIFTS, shown_sql, visibility_sql
+    from catalog.store.tables import datasets, granules
+
+    at = int(moment.timestamp())
+    engine = items_store.engine  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        for table, shifts in ((granules, GRANULE_SHIFTS), (datasets, DATASET_SHIFTS)):
+            for wanted in (("public", "restricted"), ("deleted",), ("hidden",)):
+                spelled = shown_sql(table, shifts, at, wanted)
+                case = visibility_sql(table, shifts, at).in_(wanted)
+
+                counts = [
+                    connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+                    for where in ((spelled,), (case,), (spelled, case))
+                ]
+                assert counts[0] == counts[1] == counts[2], (table.name, wanted)
