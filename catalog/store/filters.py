@@ -91,11 +91,25 @@ _OPERATORS: dict[CompareOp, Callable[[Any, Any], Any]] = {
 _ORDERING = (CompareOp.LT, CompareOp.LE, CompareOp.GT, CompareOp.GE)
 
 
-def filter_sql(expr: Filter, dialect: str) -> Condition:
-    """Return `expr` as a boolean over `granules JOIN datasets` for `dialect` ("sqlite" or "postgresql")."""
+def filter_sql(expr: Filter, dialect: str, *, datasets_chosen: bool = False) -> Condition:
+    """Return `expr` as a boolean over `granules JOIN datasets` for `dialect` ("sqlite" or "postgresql").
+
+    `datasets_chosen`: the query already keeps to the datasets `dataset_sql(expr)` matches, so the top-level
+    conjuncts on dataset-level queryables are left out (a planner misjudges their subqueries).
+    """
     if dialect not in DIALECTS:
         raise ValueError(f"no filter SQL for the dialect {dialect!r}")
-    return _Compiler(dialect == "postgresql").node(expr)
+    compiler = _Compiler(dialect == "postgresql")
+    if not datasets_chosen:
+        return compiler.node(expr)
+    return and_(true(), *(compiler.node(part) for part in conjuncts(expr) if not _on_dataset(part)))
+
+
+def _on_dataset(part: Filter) -> bool:
+    return (
+        isinstance(part, Compare | Like | In | Between | IsNull | Temporal | ArrayPredicate)
+        and part.prop.queryable.level is Level.DATASET
+    )
 
 
 def dataset_sql(expr: Filter, dialect: str) -> Condition | None:
@@ -106,10 +120,9 @@ def dataset_sql(expr: Filter, dialect: str) -> Condition | None:
         raise ValueError(f"no filter SQL for the dialect {dialect!r}")
     compiler = _Compiler(dialect == "postgresql")
     parts = [
-        compiler.predicate(part.prop.queryable, part)
+        compiler.predicate(part.prop.queryable, part)  # type: ignore[union-attr]
         for part in conjuncts(expr)
-        if isinstance(part, Compare | Like | In | Between | IsNull | Temporal | ArrayPredicate)
-        and part.prop.queryable.level is Level.DATASET
+        if _on_dataset(part)
     ]
     return and_(*parts) if parts else None
 

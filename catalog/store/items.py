@@ -15,7 +15,20 @@ from typing import Any
 
 import shapely.geometry
 import shapely.prepared
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, false, func, or_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    tuple_,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
 
 from catalog.records import Granule
@@ -37,7 +50,9 @@ SORT_COLUMNS: Mapping[str, Any] = {
 """Where each sortable field lives; an item's `datetime` is the start of its interval."""
 
 ARMS = 32
-"""Up to this many datasets, a search reads each one's index on its own and merges (`select_page`)."""
+"""Up to this many datasets, a search reads each one's index on its own and merges (`rows_in_order`)."""
+SOURCES = 2000
+"""Up to this many datasets, a search names them in one list rather than by the conditions that chose them."""
 BATCH = 200
 """Rows read at a time while an exact geometry test thins a page out."""
 
@@ -90,8 +105,14 @@ def shown_at(table: Any, shifts: int, now: int) -> ColumnElement[bool]:
     return shown_sql(table, shifts, now, SHOWN)
 
 
-def conditions(query: ItemQuery, now: int, dialect: str) -> list[ColumnElement[bool]]:
-    """The SQL of a query: shown at `now` (granule and dataset), and every filter it gives."""
+def conditions(
+    query: ItemQuery, now: int, dialect: str, sources: Sequence[str] | None = None
+) -> list[ColumnElement[bool]]:
+    """The SQL of a query: shown at `now` (granule and dataset), and every filter it gives.
+
+    `sources`: every dataset the query may draw from (`candidates`, complete); what they already settle (the
+    collections, the free text, the filter's dataset-level conjuncts) becomes one list a planner can estimate.
+    """
     from catalog.store.sql import DATASET_SHIFTS, GRANULE_SHIFTS
 
     g = granules.c
@@ -99,7 +120,9 @@ def conditions(query: ItemQuery, now: int, dialect: str) -> list[ColumnElement[b
         shown_at(granules, GRANULE_SHIFTS, now),
         shown_at(datasets, DATASET_SHIFTS, now),
     ]
-    if query.collections is not None:
+    if sources is not None:
+        found.append(unindexed(g.dataset_id, dialect).in_(sources))
+    elif query.collections is not None:
         found.append(unindexed(g.dataset_id, dialect).in_(query.collections) if query.collections else false())
     if query.ids is not None:
         found.append(g.id.in_(query.ids) if query.ids else false())
@@ -114,15 +137,24 @@ def conditions(query: ItemQuery, now: int, dialect: str) -> list[ColumnElement[b
     if query.filter is not None:
         from catalog.store.filters import filter_sql
 
-        found.append(filter_sql(query.filter, dialect))
+        found.append(filter_sql(query.filter, dialect, datasets_chosen=sources is not None))
     terms = dataset_search.terms_of(query.text)
-    if terms:
+    if terms and sources is None:
         likes = [
             datasets.c.search_text.like(dataset_search.like_pattern(term), escape=dataset_search.LIKE_ESCAPE)
             for term in terms
         ]
         found.append(unindexed(g.dataset_id, dialect).in_(select(datasets.c.id).where(*likes)))
     return found
+
+
+def chooses_datasets(query: ItemQuery, dialect: str) -> bool:
+    """Whether a query keeps to some datasets by what the datasets alone say (beyond being shown)."""
+    from catalog.store.filters import dataset_sql
+
+    if query.collections is not None or dataset_search.terms_of(query.text):
+        return True
+    return query.filter is not None and dataset_sql(query.filter, dialect) is not None
 
 
 def candidates(query: ItemQuery, now: int, dialect: str, limit: int) -> Any:
@@ -200,6 +232,34 @@ def select_page(
     )
 
 
+def lateral_page(
+    found: Sequence[ColumnElement[bool]], order: Order, key: ItemKey | None, limit: int, arms: Sequence[str]
+) -> Any:
+    """One batch in `order` after `key` from the datasets `arms`: each dataset's own batch (its index walked from
+    `key`) in a LATERAL subquery, the union ordered and cut once (PostgreSQL)."""
+    listed = bindparam("arms", list(arms), type_=postgresql.ARRAY(granules.c.dataset_id.type))
+    arm = func.unnest(listed).table_valued("id").render_derived(name="arm")
+    where = [*found, granules.c.dataset_id == arm.c.id]
+    if key is not None:
+        where.append(past(order, key))
+    columns = [column for column, _ in order]
+    each = (
+        select(granules, *[column.label(f"k{index}") for index, column in enumerate(columns)])
+        .select_from(granules.join(datasets, datasets.c.id == granules.c.dataset_id))
+        .where(*where)
+        .order_by(*[column.desc() if descending else column.asc() for column, descending in order])
+        .limit(limit)
+        .lateral("each")
+    )
+    keys = [each.c[f"k{index}"] for index in range(len(order))]
+    return (
+        select(each)
+        .select_from(arm.join(each, true()))
+        .order_by(*[k.desc() if descending else k.asc() for k, (_, descending) in zip(keys, order, strict=True)])
+        .limit(limit)
+    )
+
+
 def in_order(rows: Sequence[Any], order: Order) -> list[Any]:
     """Sort rows by their keys as SQL orders them (code point order for ids, as the `C` collation does)."""
     ordered = list(rows)
@@ -232,13 +292,16 @@ def rows_in_order(
     wanted: int,
     test: Callable[[StoredGranule], bool] | None,
     arms: Sequence[str] | None = None,
+    *,
+    lateral: bool = False,
 ) -> list[tuple[StoredGranule, ItemKey]]:
     """Up to `wanted` granules in `order` after `start` that pass `test`, reading in batches while it thins them.
 
     With `arms` (a few dataset ids), each batch merges one batch per dataset, each walking that dataset's
     `(dataset_id, start_time, id)` index from the key: a search confined to a few datasets then reads a page from
     each, instead of every granule of them all (the `dataset_id` index, then a sort) or of the whole archive (the
-    sort order's index, skipping what the datasets rule out). The one statement runs once per dataset.
+    sort order's index, skipping what the datasets rule out). The one statement runs once per dataset, or, with
+    `lateral` (PostgreSQL), once for all of them as a LATERAL join.
     """
     kept: list[tuple[StoredGranule, ItemKey]] = []
     key = start
@@ -246,6 +309,8 @@ def rows_in_order(
         batch = wanted - len(kept) if test is None else max(BATCH, wanted - len(kept))
         if arms is None:
             rows = read(select_page(found, order, key, batch))
+        elif lateral:
+            rows = read(lateral_page(found, order, key, batch, arms))
         else:
             each = read_each(select_page(found, order, key, batch, by_dataset=True), [{"arm": arm} for arm in arms])
             rows = in_order(each, order)[:batch]

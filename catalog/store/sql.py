@@ -985,22 +985,26 @@ class SqlStore:
             raise ValueError(f"limit must be at least 1, not {limit}")
         moment = to_epoch(now)
         dialect = self.engine.dialect.name
-        found = items.conditions(query, moment, dialect)
         order = items.order_of(query.sort)
         test = items.exact_test(query)
-        sources = [row[0] for row in self._read(items.candidates(query, moment, dialect, items.ARMS + 1))]
+        lateral = dialect == "postgresql"
+        sources = [row[0] for row in self._read(items.candidates(query, moment, dialect, items.SOURCES + 1))]
         if not sources:
             return ItemPage(items=(), after=None, before=None)
+        listed = sources if items.chooses_datasets(query, dialect) and len(sources) <= items.SOURCES else None
+        found = items.conditions(query, moment, dialect, listed)
         arms = sources if len(sources) <= items.ARMS else None
         if before is not None:
             rows = items.rows_in_order(
-                self._read, self._read_each, found, items.reverse(order), before, limit + 1, test, arms
+                self._read, self._read_each, found, items.reverse(order), before, limit + 1, test, arms, lateral=lateral
             )
             more_before = len(rows) > limit
             rows = rows[:limit][::-1]
             more_after = True
         else:
-            rows = items.rows_in_order(self._read, self._read_each, found, order, after, limit + 1, test, arms)
+            rows = items.rows_in_order(
+                self._read, self._read_each, found, order, after, limit + 1, test, arms, lateral=lateral
+            )
             more_after = len(rows) > limit
             rows = rows[:limit]
             more_before = after is not None

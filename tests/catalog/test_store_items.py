@@ -75,10 +75,12 @@ def catalog() -> list[Record]:
     return records
 
 
-@pytest.fixture(params=[items.ARMS, 0], ids=["by-dataset", "one-walk"])
+@pytest.fixture(params=[True, False], ids=["by-dataset", "one-walk"])
 def items_store(store: Store, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Store:
     """The test catalog; searched dataset by dataset (its few datasets), or forced to one walk of the sort order."""
-    monkeypatch.setattr(items, "ARMS", request.param)
+    if not request.param:
+        monkeypatch.setattr(items, "ARMS", 0)
+        monkeypatch.setattr(items, "SOURCES", 0)
     load(store, *catalog(), now=NOW - 30 * DAY)
     return store
 
