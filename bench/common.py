@@ -138,3 +138,13 @@ def proc_kib(pid: int, name: str, key: str) -> int:
 def pss_kib(pid: int) -> int:
     """A process's proportional set size (shared pages split between their users), else its RSS; 0 once gone."""
     return proc_kib(pid, "smaps_rollup", "Pss:") or proc_kib(pid, "status", "VmRSS:")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now, for a benchmark's own server."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
