@@ -1,5 +1,6 @@
 """What the benchmarks share: notes and the run header, throw-away stores, and memory read from /proc."""
 
+import argparse
 import os
 import platform
 import shlex
@@ -148,3 +149,31 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def comma_names(allowed: Sequence[str]) -> Any:
+    """An argparse type: a comma-separated subset of `allowed`, in the order given, each once."""
+
+    def parse(text: str) -> list[str]:
+        names = [part.strip() for part in text.split(",") if part.strip()]
+        if not names or set(names) - set(allowed):
+            raise argparse.ArgumentTypeError(f"a comma-separated subset of {','.join(allowed)}")
+        return list(dict.fromkeys(names))
+
+    return parse
+
+
+def add_server_options(parser: argparse.ArgumentParser, backends: Sequence[str]) -> None:
+    """The options every benchmark over a served store shares: backends, PostgreSQL database, gunicorn workers."""
+    parser.add_argument(
+        "--backends",
+        type=comma_names(backends),
+        default=list(backends),
+        help=f"comma-separated (default: {','.join(backends)})",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(POSTGRES_ENV, DEFAULT_POSTGRES),
+        help=f"PostgreSQL database to make throw-away schemas in (default: ${POSTGRES_ENV}, else {DEFAULT_POSTGRES})",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: 2)")

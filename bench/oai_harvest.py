@@ -24,9 +24,9 @@ from types import TracebackType
 from typing import Any, Self
 
 from bench.common import (
-    DEFAULT_POSTGRES,
-    POSTGRES_ENV,
     StoreSize,
+    add_server_options,
+    comma_names,
     descendants,
     fresh_postgres,
     fresh_sqlite,
@@ -549,16 +549,6 @@ def print_verdicts(runs: Sequence[Harvest]) -> None:
 # --- command line ----------------------------------------------------------------------------------------------
 
 
-def _names(allowed: Sequence[str]) -> Any:
-    def parse(text: str) -> list[str]:
-        names = [part.strip() for part in text.split(",") if part.strip()]
-        if not names or set(names) - set(allowed):
-            raise argparse.ArgumentTypeError(f"a comma-separated subset of {','.join(allowed)}")
-        return list(dict.fromkeys(names))
-
-    return parse
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m bench.oai_harvest",
@@ -569,19 +559,11 @@ def parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("--datasets", type=int, default=100_000, help="datasets to synthesize (default: 100000)")
-    p.add_argument(
-        "--backends", type=_names(BACKENDS), default=list(BACKENDS), help="comma-separated (default: sqlite,postgresql)"
-    )
-    p.add_argument(
-        "--postgres-url",
-        default=os.environ.get(POSTGRES_ENV, DEFAULT_POSTGRES),
-        help=f"PostgreSQL database to make throw-away schemas in (default: ${POSTGRES_ENV}, else {DEFAULT_POSTGRES})",
-    )
-    p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: 2)")
+    add_server_options(p, BACKENDS)
     p.add_argument("--page-size", type=int, default=100, help="CATALOG_OAI_PAGE_SIZE (default: 100)")
     p.add_argument(
         "--prefixes",
-        type=_names(PREFIXES),
+        type=comma_names(PREFIXES),
         default=list(PREFIXES),
         help="comma-separated (default: oai_dc,oai_datacite)",
     )

@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
-    DEFAULT_POSTGRES,
-    POSTGRES_ENV,
     StoreSize,
+    add_server_options,
     free_port,
     fresh_postgres,
     note,
@@ -810,16 +809,6 @@ def print_verdicts(runs: Sequence[Run]) -> int:
     return failed
 
 
-def _names(allowed: Sequence[str]) -> Any:
-    def parse(text: str) -> list[str]:
-        names = [part.strip() for part in text.split(",") if part.strip()]
-        if not names or set(names) - set(allowed):
-            raise argparse.ArgumentTypeError(f"a comma-separated subset of {','.join(allowed)}")
-        return list(dict.fromkeys(names))
-
-    return parse
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m bench.stac_search",
@@ -831,15 +820,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--granules", type=int, default=1_000_000, help="granules to synthesize (default: 1000000)")
     p.add_argument("--datasets", type=int, default=300, help="datasets to spread them over (default: 300)")
-    p.add_argument(
-        "--backends", type=_names(BACKENDS), default=list(BACKENDS), help="comma-separated (default: sqlite,postgresql)"
-    )
-    p.add_argument(
-        "--postgres-url",
-        default=os.environ.get(POSTGRES_ENV, DEFAULT_POSTGRES),
-        help=f"PostgreSQL database to make throw-away schemas in (default: ${POSTGRES_ENV}, else {DEFAULT_POSTGRES})",
-    )
-    p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: 2)")
+    add_server_options(p, BACKENDS)
     p.add_argument("--queries", type=int, default=200, help="measured requests of each kind (default: 200)")
     p.add_argument("--warmup", type=int, default=5, help="unmeasured requests of each kind first (default: 5)")
     p.add_argument("--deep-pages", type=int, default=1000, help="pages each deep walk follows (default: 1000)")
