@@ -100,6 +100,14 @@ granules = Table(
     Index(None, "vis0", "shift1_at"),
 )
 
+Index(
+    "ix_granules_on_earth",
+    *(granules.c[name] for name in ("start_time", "dataset_id", "id", "west", "east", "south", "north")),
+    sqlite_where=granules.c.west.is_not(None),
+    postgresql_where=granules.c.west.is_not(None),
+)
+"""Only the granules with a bbox, in time order, with their bbox: a `bbox` search walks these alone (0007)."""
+
 dataset_sets = Table(
     "dataset_sets",
     metadata,
