@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from server import now_of, store_of
 from server.stac import handlers
-from server.stac.errors import InvalidParameter, StacError, UnsupportedMediaType
+from server.stac.errors import InvalidParameter, NotFound, StacError, UnsupportedMediaType
 from server.stac.handlers import GEOJSON, JSON, OPENAPI, Context, Requested
 
 bp = Blueprint("stac", __name__, url_prefix="/stac")
@@ -31,19 +31,20 @@ def init_app(app: Flask) -> None:
     app.extensions["catalog.endpoints"].append(
         Endpoint("STAC API", "/stac", "STAC API 1.0: missions as catalogs, datasets as collections, granules as items.")
     )
+    app.url_map.merge_slashes = False
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, http_error)
+    app.after_request(cors)
 
 
 def http_error(error: HTTPException) -> ResponseReturnValue:
     """Under `/stac`, HTTP errors (no such route, method not allowed) are STAC errors too: JSON, with CORS."""
     from server import pages
 
-    if request.path != "/stac" and not request.path.startswith("/stac/"):
+    if not is_stac_path(request.path):
         return pages.http_error(error)
     name = (error.name or "Error").replace(" ", "")
     response = answer({"code": name, "description": error.description or name}, status=error.code or 500)
-    response.headers.update(CORS)
     if error.code == 405 and isinstance(error, MethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
@@ -69,10 +70,25 @@ def answer(document: Any, media_type: str = JSON, status: int = 200) -> Response
     return Response(body, status=status, content_type=media_type)
 
 
-@bp.after_request
+def is_stac_path(path: str) -> bool:
+    return path == "/stac" or path.startswith("/stac/")
+
+
 def cors(response: Response) -> Response:
-    response.headers.update(CORS)
+    """CORS headers on every answer under `/stac`, redirects and routing errors included, so browsers see them."""
+    if is_stac_path(request.path):
+        response.headers.update(CORS)
     return response
+
+
+@bp.before_request
+def refuse_nul() -> None:
+    """Refuse NUL characters in the path or the query (PostgreSQL cannot even compare them) before any handler."""
+    if "\x00" in request.path:
+        raise NotFound("no such resource")
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            raise InvalidParameter(f"{name.replace(chr(0), '')}: NUL characters are not allowed")
 
 
 @bp.errorhandler(StacError)

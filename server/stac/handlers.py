@@ -60,10 +60,10 @@ CONFORMANCE = (
 )
 """What this API implements; the filter classes come from `server.stac.cql2.CONFORMANCE`."""
 
-ALWAYS_KEPT = ("type", "stac_version", "stac_extensions", "id", "collection", "geometry", "bbox", "links", "assets")
-"""What the Fields extension keeps of an item whatever `include` names (the Fields extension's defaults)."""
-NEVER_DROPPED = ("type", "stac_version", "id", "geometry", "properties", "properties.datetime")
-"""What `exclude` cannot remove: without them an item is no longer a GeoJSON Feature of a STAC Item."""
+MINIMAL_FIELDS = ("type", "stac_version", "id", "collection")
+"""What an item keeps whatever `include` names: enough to know what it is (the Fields extension's minimum)."""
+DEFAULT_FIELDS = ("type", "stac_version", "id", "geometry", "bbox", "links", "assets", "properties.datetime")
+"""What an item holds when a body names `include` but nothing in it (the Fields extension's default set)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,18 +321,28 @@ def queryables(ctx: Context, dataset_id: str | None) -> dict[str, Any]:
 
 
 def _shaped(feature: dict[str, Any], fields: Fields | None) -> dict[str, Any]:
-    """Apply the Fields extension: keep only what `include` names (and what a Feature needs), drop what `exclude`
-    names; an explicit include wins over an exclude of the same path."""
-    if fields is None:
+    """Apply the Fields extension (STAC API item-search#fields).
+
+    Nothing asked, or nothing named: the whole item. Paths included: those and `MINIMAL_FIELDS`, nothing else.
+    Only exclusions: the whole item without them, or, when a body named an empty `include`, `DEFAULT_FIELDS`
+    without them. A path both included and excluded is included.
+    """
+    if fields is None or (not fields.include and not fields.exclude and not fields.include_given):
         return feature
-    shaped = feature
+    exclude = [path for path in fields.exclude if path not in fields.include]
     if fields.include:
-        shaped = {name: feature[name] for name in ALWAYS_KEPT if name in feature}
-        for path in ("properties.datetime", *fields.include):
+        shaped: dict[str, Any] = {}
+        kept = [path for path in MINIMAL_FIELDS if not any(path == e or path.startswith(e + ".") for e in exclude)]
+        for path in (*kept, *fields.include):
             _copy_path(feature, shaped, path.split("."))
-    for path in fields.exclude:
-        if path in fields.include or path in NEVER_DROPPED:
-            continue
+        return shaped
+    if fields.include_given:
+        shaped = {}
+        for path in DEFAULT_FIELDS:
+            _copy_path(feature, shaped, path.split("."))
+    else:
+        shaped = dict(feature)
+    for path in exclude:
         _drop_path(shaped, path.split("."))
     return shaped
 

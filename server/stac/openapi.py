@@ -5,9 +5,12 @@ The document is the contract the fuzz test draws its requests from, so every par
 declared here with the shape the endpoints accept.
 """
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from html import escape
 from typing import Any
+
+from server.stac.cql2 import FILTER_LANGS
 
 OPENAPI_VERSION = "3.0.3"
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
@@ -19,7 +22,6 @@ HTML = "text/html"
 SORTABLE_FIELDS = ("datetime", "start_datetime", "end_datetime", "id", "collection")
 """Fields `sortby` accepts, bare or as `properties.<field>`."""
 
-FILTER_LANGS = ("cql2-text", "cql2-json")
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 
@@ -199,6 +201,7 @@ def _schemas(max_limit: int) -> dict[str, Any]:
         },
         "Link": _link_schema(),
         "Geometry": _geometry_schema(),
+        "NullableGeometry": {**_geometry_schema(), "nullable": True, "description": "A geometry, or null off Earth."},
         "Bbox": bbox,
         "LandingPage": {
             "type": "object",
@@ -285,7 +288,7 @@ def _schemas(max_limit: int) -> dict[str, Any]:
                 **stac_object,
                 "type": {"type": "string", "enum": ["Feature"]},
                 "collection": {"type": "string"},
-                "geometry": {"allOf": [_schema("Geometry")], "nullable": True},
+                "geometry": _schema("NullableGeometry"),
                 "bbox": _schema("Bbox"),
                 "properties": {
                     "type": "object",
@@ -585,6 +588,14 @@ def _text(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _prose(value: Any) -> str:
+    """Escape a description, then show its Markdown code spans as `<code>` (their text is escaped already)."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", _text(value))
+
+
 def _parameter_rows(document: Mapping[str, Any], parameters: Sequence[Any]) -> Iterator[str]:
     for raw in parameters:
         parameter = _resolve(document, raw)
@@ -597,7 +608,7 @@ def _parameter_rows(document: Mapping[str, Any], parameters: Sequence[Any]) -> I
         yield (
             f"<tr><td><code>{_text(parameter.get('name', ''))}</code></td><td>{_text(parameter.get('in', ''))}</td>"
             f"<td>{'yes' if parameter.get('required') else 'no'}</td>"
-            f"<td>{_text(_type_of(schema) + limits)}</td><td>{_text(parameter.get('description', ''))}</td></tr>"
+            f"<td>{_text(_type_of(schema) + limits)}</td><td>{_prose(parameter.get('description', ''))}</td></tr>"
         )
 
 
@@ -608,7 +619,7 @@ def _operation(document: Mapping[str, Any], path: str, method: str, operation: M
     if operation.get("summary"):
         yield f"<p><strong>{_text(operation['summary'])}</strong></p>"
     if operation.get("description"):
-        yield f"<p>{_text(operation['description'])}</p>"
+        yield f"<p>{_prose(operation['description'])}</p>"
     parameters = operation.get("parameters", [])
     if parameters:
         yield "<h4>Parameters</h4><table>"
@@ -627,7 +638,7 @@ def _operation(document: Mapping[str, Any], path: str, method: str, operation: M
         response = _resolve(document, raw)
         media = ", ".join(response.get("content", {}))
         yield (
-            f"<tr><td>{_text(status)}</td><td>{_text(response.get('description', ''))}</td>"
+            f"<tr><td>{_text(status)}</td><td>{_prose(response.get('description', ''))}</td>"
             f"<td><code>{_text(media)}</code></td></tr>"
         )
     yield "</table></section>"
@@ -663,7 +674,7 @@ def service_doc_html(document: Mapping[str, Any]) -> str:
         f"<title>{title}</title><style>{STYLE}</style></head><body>",
         f"<h1>{title}</h1>",
         f"<p>Version {_text(info.get('version', ''))}, OpenAPI {_text(document.get('openapi', ''))}.</p>",
-        f"<p>{_text(info.get('description', ''))}</p>",
+        f"<p>{_prose(info.get('description', ''))}</p>",
     ]
     if servers:
         links = ", ".join(_server_link(url) for url in servers)
@@ -681,6 +692,6 @@ def service_doc_html(document: Mapping[str, Any]) -> str:
                 parts.extend(_operation(document, path, method, item[method]))
     error = document.get("components", {}).get("schemas", {}).get("Error")
     if isinstance(error, Mapping):
-        parts.append(f"<h2>Errors</h2><p>{_text(error.get('description', ''))}</p>")
+        parts.append(f"<h2>Errors</h2><p>{_prose(error.get('description', ''))}</p>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import shapely.geometry
@@ -24,18 +24,18 @@ MAX_IDS = 1000
 """The most ids or collections one search may name."""
 MAX_TEXT = 1000
 """The longest free-text query (`q`) accepted, in characters."""
-_RFC3339 = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2}))?$",
-)
+_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 OPEN = ("", "..")
 
 
 @dataclass(frozen=True, slots=True)
 class Fields:
-    """The Fields extension: paths to include and to exclude (dotted, e.g. `properties.datetime`)."""
+    """The Fields extension: paths to include and to exclude (dotted, e.g. `properties.datetime`);
+    `include_given`: a body named `include` (even empty), which asks for the default fields rather than all."""
 
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    include_given: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,12 @@ def parse_limit(value: Any, *, default: int, maximum: int) -> int:
     return min(value, maximum)
 
 
+def _has_control(text: str) -> bool:
+    """Whether text holds a control character (NUL among them, which PostgreSQL cannot store in text) or a lone
+    surrogate (which no database encodes)."""
+    return any(ord(ch) < 32 or ord(ch) == 127 or 0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
 def _shown(value: Any, length: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= length else text[:length] + "…"
@@ -85,13 +91,13 @@ def _number(value: Any, name: str) -> float:
     return float(value)
 
 
-def parse_bbox(value: Any) -> tuple[float, float, float, float] | None:
+def parse_bbox(value: Any, *, body: bool = False) -> tuple[float, float, float, float] | None:
     """Parse `bbox`: `west,south,east,north` (or the 6-number 3D form), in degrees; west > east crosses the
-    antimeridian."""
-    if value is None or value == "":
+    antimeridian. In a body it is an array of numbers, never a string."""
+    if value is None or (value == "" and not body):
         return None
     parts: Sequence[Any]
-    if isinstance(value, str):
+    if isinstance(value, str) and not body:
         parts = value.split(",")
     elif isinstance(value, list):
         parts = value
@@ -117,16 +123,14 @@ def parse_bbox(value: Any) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
-def parse_moment(text: str, name: str = "datetime", *, end_of_day: bool = False) -> datetime:
-    """Parse an RFC 3339 date-time (a bare date is the start of that day, or its last second with `end_of_day`)."""
+def parse_moment(text: str, name: str = "datetime") -> datetime:
+    """Parse an RFC 3339 date-time: date, time and zone (STAC API; a bare date is refused, as the validators
+    expect)."""
     match = _RFC3339.match(text.strip())
     if match is None:
         raise InvalidParameter(f"{name}: {_shown(text)} is not an RFC 3339 date-time (e.g. 2024-03-02T10:00:00Z)")
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        if hour is None:
-            moment = datetime(int(year), int(month), int(day), tzinfo=UTC)
-            return moment + timedelta(days=1, seconds=-1) if end_of_day else moment
         parsed = datetime.fromisoformat(
             f"{year}-{month}-{day}T{hour}:{minute}:{second}{(fraction or '')[:7]}{'+00:00' if zone in 'Zz' else zone}"
         )
@@ -145,7 +149,8 @@ def parse_datetime(value: Any) -> tuple[datetime | None, datetime | None]:
     if not isinstance(value, str):
         raise InvalidParameter(f"datetime: expected an RFC 3339 date-time or interval, got {_shown(value)}")
     if "/" not in value:
-        return parse_moment(value), parse_moment(value, end_of_day=True)
+        moment = parse_moment(value)
+        return moment, moment
     parts = value.split("/")
     if len(parts) != 2:
         raise InvalidParameter(f"datetime: an interval has exactly one '/', got {_shown(value)}")
@@ -153,7 +158,7 @@ def parse_datetime(value: Any) -> tuple[datetime | None, datetime | None]:
     if start_text in OPEN and end_text in OPEN:
         raise InvalidParameter("datetime: an interval needs at least one closed end")
     start = None if start_text in OPEN else parse_moment(start_text, "datetime start")
-    end = None if end_text in OPEN else parse_moment(end_text, "datetime end", end_of_day=True)
+    end = None if end_text in OPEN else parse_moment(end_text, "datetime end")
     if start is not None and end is not None and start > end:
         raise InvalidParameter(f"datetime: the interval starts ({start_text}) after it ends ({end_text})")
     return start, end
@@ -172,6 +177,8 @@ def parse_strings(value: Any, name: str) -> tuple[str, ...] | None:
         raise InvalidParameter(f"{name}: expected a list of strings, got {_shown(value)}")
     if any(not isinstance(item, str) or not item for item in items):
         raise InvalidParameter(f"{name}: every entry must be a non-empty string")
+    if any(_has_control(item) for item in items):
+        raise InvalidParameter(f"{name}: control characters are not allowed in ids")
     if len(items) > MAX_IDS:
         raise InvalidParameter(f"{name}: at most {MAX_IDS} entries, got {len(items)}")
     return tuple(dict.fromkeys(items))
@@ -186,7 +193,7 @@ def parse_intersects(value: Any) -> Mapping[str, Any] | None:
             value = json.loads(value)
         except ValueError:
             raise InvalidParameter("intersects: not valid JSON") from None
-    if not isinstance(value, dict) or value.get("type") not in GEOMETRY_TYPES:
+    if not isinstance(value, dict) or not isinstance(value.get("type"), str) or value["type"] not in GEOMETRY_TYPES:
         raise InvalidParameter(f"intersects: expected a GeoJSON geometry, one of {', '.join(sorted(GEOMETRY_TYPES))}")
     try:
         shape = shapely.geometry.shape(value)
@@ -235,10 +242,11 @@ def parse_sortby(value: Any) -> tuple[SortKey, ...]:
 
 def parse_fields(value: Any) -> Fields | None:
     """Parse `fields`: `a,-b,+c` in a query string, `{"include": […], "exclude": […]}` in a body."""
-    if value is None or value == "":
+    if value == "" or value is None:
         return None
     include: list[str] = []
     exclude: list[str] = []
+    include_given = False
     if isinstance(value, str):
         for part in value.split(","):
             part = part.strip()
@@ -246,6 +254,7 @@ def parse_fields(value: Any) -> Fields | None:
                 continue
             (exclude if part.startswith("-") else include).append(part.lstrip("+-"))
     elif isinstance(value, dict):
+        include_given = "include" in value
         for name, target in (("include", include), ("exclude", exclude)):
             entries = value.get(name) or []
             if not isinstance(entries, list) or any(not isinstance(entry, str) for entry in entries):
@@ -256,7 +265,7 @@ def parse_fields(value: Any) -> Fields | None:
     for path in (*include, *exclude):
         if not path or len(path) > 200 or any(not part for part in path.split(".")):
             raise InvalidParameter(f"fields: {_shown(path)} is not a dotted field path")
-    return Fields(tuple(include), tuple(exclude))
+    return Fields(tuple(include), tuple(exclude), include_given)
 
 
 def parse_text(value: Any) -> str | None:
@@ -269,6 +278,8 @@ def parse_text(value: Any) -> str | None:
         raise InvalidParameter(f"q: expected text, got {_shown(value)}")
     if len(value) > MAX_TEXT:
         raise InvalidParameter(f"q: at most {MAX_TEXT} characters")
+    if _has_control(value.replace("\t", " ").replace("\n", " ")):
+        raise InvalidParameter("q: control characters are not allowed")
     return value
 
 
@@ -294,7 +305,9 @@ def search_request(
     """
     from server.stac import cql2
 
-    bbox = parse_bbox(parameters.get("bbox"))
+    if body and "fields" in parameters and parameters["fields"] is None:
+        raise InvalidParameter("fields: null; give {include, exclude}, or leave fields out")
+    bbox = parse_bbox(parameters.get("bbox"), body=body)
     intersects = parse_intersects(parameters.get("intersects"))
     if bbox is not None and intersects is not None:
         raise InvalidParameter("bbox and intersects: give one of them, not both")

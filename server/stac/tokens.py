@@ -55,8 +55,15 @@ class PageTokens:
         key = payload.get(side)
         if not isinstance(key, list):
             raise InvalidParameter("token: not a paging token this server issued")
-        if any(not isinstance(value, int | str) or isinstance(value, bool) for value in key):
+        if len(key) != len(order.split(",")) or not all(_storable(value) for value in key):
             raise InvalidParameter("token: not a paging token this server issued")
         if side == "a":
             return Position(after=tuple(key), matched=matched)
         return Position(before=tuple(key), matched=matched)
+
+
+def _storable(value: Any) -> bool:
+    """Whether a key value is one the store can compare: a 64-bit integer (a time) or a string without NUL."""
+    if type(value) is int:
+        return -(2**63) <= value < 2**63
+    return isinstance(value, str) and "\x00" not in value

@@ -223,6 +223,10 @@ def test_a_release_by_the_clock_brings_the_assets(stac: FlaskClient, stac_clock:
         ("collections=no-such-dataset", "collections"),
         ("filter-lang=sql&filter=id%3D%27x%27", "filter-lang"),
         ("fields=a..b", "fields"),
+        ("datetime=1985-04-12", "datetime"),
+        ("ids=a%00b", "ids"),
+        ("q=x%00", "q"),
+        ("collections=%00", "collections"),
         ("bbox=0,0,1,1&intersects=%7B%22type%22%3A%22Point%22%2C%22coordinates%22%3A%5B0%2C0%5D%7D", "bbox"),
     ],
 )
@@ -254,7 +258,16 @@ def test_post_errors(stac: FlaskClient) -> None:
     assert response.status_code == 400
     assert response.get_json()["description"].startswith("limit")
     response = stac.post("/stac/search", json={"bbox": "0,0,1,1"})
-    assert response.status_code == 200
+    assert response.status_code == 400, "in a body, bbox is an array"
+    assert response.get_json()["description"].startswith("bbox")
+    assert stac.post("/stac/search", json={"bbox": [0, 0, 1, 1]}).status_code == 200
+
+
+def test_nul_in_a_path_is_a_404_not_a_database_error(stac: FlaskClient) -> None:
+    for path in ("/stac/collections/a%00b", "/stac/catalogs/%00", "/stac/collections/x/items/%00"):
+        assert get_json(stac, path, 404)["code"] == "NotFound"
+    response = stac.post("/stac/search", json={"ids": ["a\u0000b"]})
+    assert response.status_code == 400
 
 
 def test_unknown_routes_and_methods_are_json_with_cors(stac: FlaskClient) -> None:
@@ -276,13 +289,21 @@ def test_limit_above_the_cap_is_lowered(stac: FlaskClient, stac_app: Flask) -> N
 
 
 def test_fields_include_and_exclude(stac: FlaskClient) -> None:
+    whole = get_json(stac, "/stac/search?limit=3")["features"]
     page = get_json(stac, "/stac/search?limit=3&fields=properties.exposure_s,-links")
     for feature in page["features"]:
-        assert set(feature) >= {"type", "id", "geometry", "properties"}
-        assert set(feature["properties"]) <= {"datetime", "exposure_s"}
-        assert "datetime" in feature["properties"]
+        assert set(feature) <= {"type", "stac_version", "id", "collection", "properties"}
+        assert set(feature.get("properties", {})) <= {"exposure_s"}
+    assert get_json(stac, "/stac/search?limit=3&fields=")["features"] == whole
     page = get_json(stac, "/stac/search?limit=3&fields=-assets,-properties.datetime_missing")
+    assert [{**f, "assets": None} for f in whole] == [{**f, "assets": None} for f in page["features"]]
     assert all("assets" not in feature for feature in page["features"])
+    body = stac.post("/stac/search", json={"limit": 3, "fields": {"include": [], "exclude": ["bbox"]}}).get_json()
+    for feature in body["features"]:
+        assert set(feature) <= {"type", "stac_version", "id", "geometry", "links", "assets", "properties"}
+        assert set(feature["properties"]) == {"datetime"}
+    both = get_json(stac, "/stac/search?limit=3&fields=id,-id")
+    assert all("id" in feature for feature in both["features"])
 
 
 def test_datetime_and_bbox_select_what_overlaps(stac: FlaskClient) -> None:
