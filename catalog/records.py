@@ -265,6 +265,41 @@ BBox = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a harvested dataset came from (an extension of contract v1): the harvest source's name in this
+    catalog, the provider's OAI-PMH base URL, the record's identifier and datestamp there, the namespace of the
+    format it was harvested in, and when this version was harvested. OAI-PMH serves it again in `about`."""
+
+    source: str
+    base_url: str
+    identifier: str
+    datestamp: datetime
+    metadata_namespace: str
+    harvested: datetime
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return cls(
+            source=data["source"],
+            base_url=data["base_url"],
+            identifier=data["identifier"],
+            datestamp=parse_time(data["datestamp"]),
+            metadata_namespace=data["metadata_namespace"],
+            harvested=parse_time(data["harvested"]),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "base_url": self.base_url,
+            "identifier": self.identifier,
+            "datestamp": format_time(self.datestamp),
+            "metadata_namespace": self.metadata_namespace,
+            "harvested": format_time(self.harvested),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Mission:
     id: str
     name: LangMap
@@ -336,6 +371,8 @@ class Dataset:
     rights: Rights = Rights()
     reproducible: Reproducible | None = None
     lifecycle: Lifecycle = Lifecycle()
+    provenance: Provenance | None = None
+    """Set on harvested datasets only: the archive's own have none."""
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY, compare=False)
 
     type = RecordType.DATASET
@@ -343,7 +380,7 @@ class Dataset:
         {
             "type", "id", "title", "description", "mission", "instruments", "targets", "keywords", "category",
             "processing_level", "creators", "contributors", "doi", "version", "temporal", "spatial", "formats",
-            "assets", "related", "issued", "access", "rights", "retention", "lifecycle",
+            "assets", "related", "issued", "access", "rights", "retention", "lifecycle", "provenance",
         }
     )  # fmt: skip
 
@@ -376,6 +413,7 @@ class Dataset:
             rights=Rights.from_dict(data.get("rights") or {}),
             reproducible=Reproducible(retention["reproducible"]) if retention.get("reproducible") else None,
             lifecycle=Lifecycle.from_dict(data.get("lifecycle") or {}),
+            provenance=Provenance.from_dict(data["provenance"]) if data.get("provenance") else None,
             extra=_extra(data, cls._KNOWN),
         )
 
@@ -406,8 +444,14 @@ class Dataset:
             "rights": self.rights.to_dict(),
             "retention": None if self.reproducible is None else {"reproducible": str(self.reproducible)},
             "lifecycle": self.lifecycle.to_dict(),
+            "provenance": None if self.provenance is None else self.provenance.to_dict(),
         }
         return {**self.extra, **_compact(known)}
+
+    @property
+    def source(self) -> str:
+        """The harvest source the dataset came from; "" for the archive's own."""
+        return "" if self.provenance is None else self.provenance.source
 
     @property
     def discarded(self) -> bool:

@@ -10,6 +10,8 @@ from catalog.vocab import Category, Visibility
 
 MISSION = "mission"
 CATEGORY = "category"
+SOURCE = "source"
+"""`source:{name}`: the datasets harvested from one OAI-PMH provider (`harvest.oai`)."""
 OPENAIRE_DATA = "openaire_data"
 ACCESS_OPEN = "access:open"
 ACCESS_RESTRICTED = "access:restricted"
@@ -82,6 +84,8 @@ def static_sets(dataset: Dataset) -> frozenset[str]:
         specs.update(f"{MISSION}:{dataset.mission}:{instrument_slug(i)}" for i in dataset.instruments)
     if dataset.doi is not None:
         specs.add(OPENAIRE_DATA)
+    if dataset.provenance is not None:
+        specs.add(f"{SOURCE}:{dataset.provenance.source}")
     return frozenset(specs)
 
 
@@ -116,6 +120,15 @@ def describe(spec: str, missions: Mapping[str, Mission]) -> SetDescription | Non
             {
                 "en": f"Datasets of the category “{english}” of the ISAS data policy.",
                 "ja": f"宇宙科学研究所データポリシーの区分「{japanese}」のデータセット",
+            },
+        )
+    if kind == SOURCE and ":" not in rest:
+        return SetDescription(
+            spec,
+            f"Harvested from {rest}",
+            {
+                "en": f"Datasets harvested from the OAI-PMH provider “{rest}” and served again with their provenance.",
+                "ja": f"OAI-PMHプロバイダ「{rest}」から収集し、来歴とともに再提供するデータセット",
             },
         )
     if kind == MISSION:

@@ -9,10 +9,18 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from lxml import etree
+from lxml.builder import ElementMaker
 
+from catalog.records import Provenance
 from catalog.timeutil import format_time
+
+PROVENANCE = "http://www.openarchives.org/OAI/2.0/provenance"
+PROVENANCE_SCHEMA_LOCATION = f"{PROVENANCE} http://www.openarchives.org/OAI/2.0/provenance.xsd"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_PROVENANCE = ElementMaker(namespace=PROVENANCE, nsmap={None: PROVENANCE, "xsi": XSI})
 
 
 @dataclass(frozen=True)
@@ -25,9 +33,9 @@ class Header:
     deleted: bool = False
 
 
-def record_fragment(header: Header, metadata: bytes | None) -> bytes:
-    """Write a `record`: the header, then the metadata (a format's root element serialised on its own) unless the
-    record is deleted (spec 2.5)."""
+def record_fragment(header: Header, metadata: bytes | None, about: bytes | None = None) -> bytes:
+    """Write a `record`: the header, then the metadata (a format's root element serialised on its own) and the
+    `about` container (likewise) unless the record is deleted (spec 2.5)."""
     buffer = io.BytesIO()
     with etree.xmlfile(buffer, encoding="UTF-8") as xf, xf.element("record"):
         write_header(xf, header)
@@ -35,7 +43,34 @@ def record_fragment(header: Header, metadata: bytes | None) -> bytes:
             with xf.element("metadata"):
                 xf.flush()
                 buffer.write(metadata)
+            if about is not None:
+                with xf.element("about"):
+                    xf.flush()
+                    buffer.write(about)
     return buffer.getvalue()
+
+
+def origin_url(origin: Provenance) -> str:
+    """The harvested record at its provider: GetRecord in `oai_dc`, the one format every provider must offer."""
+    query = urlencode({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": origin.identifier})
+    return f"{origin.base_url}?{query}"
+
+
+def provenance(origin: Provenance) -> etree._Element:
+    """Return the `provenance` container for the `about` of a harvested record served again (OAI-PMH provenance
+    guidelines): where it was harvested from, its identifier and datestamp there, the format it came in, when it
+    was harvested. `altered` is true: the record was crosswalked into the catalog and out again."""
+    return _PROVENANCE.provenance(
+        {f"{{{XSI}}}schemaLocation": PROVENANCE_SCHEMA_LOCATION},
+        _PROVENANCE.originDescription(
+            _PROVENANCE.baseURL(origin.base_url),
+            _PROVENANCE.identifier(origin.identifier),
+            _PROVENANCE.datestamp(format_time(origin.datestamp)),
+            _PROVENANCE.metadataNamespace(origin.metadata_namespace),
+            harvestDate=format_time(origin.harvested),
+            altered="true",
+        ),
+    )
 
 
 def header_fragment(header: Header) -> bytes:

@@ -27,7 +27,7 @@ from catalog.timeutil import from_epoch, to_epoch
 from catalog.view import RelatedTarget, View, resolve_targets, view_of
 from catalog.vocab import Visibility
 from crosswalks.formats import FORMATS, Format
-from crosswalks.oai_record import Header, record_fragment
+from crosswalks.oai_record import Header, provenance, record_fragment
 
 RENDERED = frozenset({Visibility.PUBLIC, Visibility.RESTRICTED, Visibility.DELETED})
 """The visibilities OAI-PMH lists: records with metadata, and deleted records (a header only). Hidden ones are
@@ -170,8 +170,11 @@ def header(dataset: Dataset, view: View, context: RenderContext) -> Header:
 def render(fmt: Format, dataset: Dataset, view: View, context: RenderContext) -> bytes:
     """Render a dataset's view as its OAI-PMH `record` in one format (the live path, and what a rendition stores)."""
     h = header(dataset, view, context)
-    metadata = None if h.deleted else serialize(fmt.render(dataset, view, context.datacite_symbol))
-    return record_fragment(h, metadata)
+    if h.deleted:
+        return record_fragment(h, None)
+    metadata = serialize(fmt.render(dataset, view, context.datacite_symbol))
+    about = None if dataset.provenance is None else serialize(provenance(dataset.provenance))
+    return record_fragment(h, metadata, about)
 
 
 def renditions_of(

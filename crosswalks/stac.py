@@ -27,6 +27,7 @@ from catalog.timeutil import format_time
 from catalog.view import View
 from catalog.vocab import CreatorKind, Visibility
 from crosswalks.citation import publication_moment
+from crosswalks.oai_record import origin_url
 from crosswalks.statements import (
     DOI_RESOLVER,
     credit_line,
@@ -387,6 +388,8 @@ def _collection_links(
         yield _link("cite-as", doi_url(dataset.doi), None, "DOI")
         yield _link("describedby", dataset_urls.oai_datacite, XML, "DataCite metadata (OAI-PMH)")
     yield _link("about", dataset_urls.landing, HTML, "Landing page")
+    if dataset.provenance is not None:
+        yield _link("via", origin_url(dataset.provenance), XML, f"Harvested from {dataset.provenance.source}")
     for relation, href in _related(dataset, view):
         link = _link(RELS.get(relation, "related"), href, None)
         link.extra_fields["isas:relation"] = relation

@@ -14,7 +14,7 @@ from pathlib import Path
 from catalog import contract
 from catalog.policy import Timeline, granule_timeline, shared_granule_timeline
 from catalog.records import Dataset, Granule, GranuleFacts, Mission, Record
-from catalog.store import Change, LoadTransaction, StagedGranule, Store
+from catalog.store import Change, LoadTransaction, SourceConflictError, StagedGranule, Store
 from crosswalks.renditions import RenderContext
 from harvest.renditions import RefreshReport, refresh
 
@@ -182,7 +182,10 @@ class _Load:
         stored = self._stored_dataset(dataset.id)
         if stored is not None and stored.access != dataset.access:
             self.retime.append(dataset)
-        self.change["dataset"] += self.tx.put_dataset(dataset, line.text, digest)
+        try:
+            self.change["dataset"] += self.tx.put_dataset(dataset, line.text, digest)
+        except SourceConflictError as error:
+            self.problems.add(line.source, line.number, "id", str(error))
 
     def _duplicate(self, line: Line, kind: str, record_id: str, first: Line) -> None:
         where = self.place(self.position(first), line.source)

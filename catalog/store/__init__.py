@@ -17,6 +17,41 @@ class StoreError(Exception):
     """The store cannot be reached or is not in a usable state; the message says what to do."""
 
 
+class SourceConflictError(Exception):
+    """A dataset id is held by another source (the archive's own, or another harvest source): it is never
+    overwritten. Nothing was written for that dataset; the transaction may go on."""
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestSource:
+    """An OAI-PMH provider the harvester gathers from, and where its harvesting stands.
+
+    `granularity` is the provider's datestamp granularity (from Identify, once known); `harvested_from` the first
+    `responseDate` of its last run that finished (the next run's `from`); `checkpoint` the state of a run in
+    progress, as JSON owned by `harvest.oai` (None when no run is under way).
+    """
+
+    name: str
+    url: str
+    prefix: str
+    sets: tuple[str, ...] = ()
+    added: datetime = EPOCH
+    granularity: str | None = None
+    harvested_from: datetime | None = None
+    checkpoint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestRun:
+    """What one harvest run of a source did: `status` `ok` or `failed`, `summary` its counts and message."""
+
+    source: str
+    started: datetime
+    finished: datetime
+    status: str
+    summary: Mapping[str, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class StoredMission:
     record: Mission
@@ -276,6 +311,22 @@ class LoadTransaction(Protocol):
 
     def retime_granules(self, dataset: Dataset) -> int: ...
 
+    def source_datasets(self, source: str, *, after: str = "", limit: int = 500) -> list[Dataset]:
+        """Page the datasets a harvest source holds, in id order after `after`."""
+        ...
+
+    def put_checkpoint(self, name: str, checkpoint: str | None, *, granularity: str | None = None) -> None:
+        """Save where a source's run stands (None: no run under way), with the same commit as the page's records."""
+        ...
+
+    def finish_run(self, run: HarvestRun, *, harvested_from: datetime | None) -> None:
+        """Record a run; a run that finished moves the source's `harvested_from` and clears its checkpoint."""
+        ...
+
+    def delete_source(self, name: str) -> None:
+        """Forget a harvest source and its runs (its datasets stay, as the harvester left them)."""
+        ...
+
     def commit(self) -> None: ...
 
 
@@ -421,6 +472,18 @@ class Store(Protocol):
         ...
 
     def granule(self, dataset_id: str, granule_id: str) -> StoredGranule | None: ...
+
+    def add_source(self, source: HarvestSource) -> None:
+        """Add a harvest source; raise `StoreError` if one of that name exists."""
+        ...
+
+    def harvest_sources(self, names: Sequence[str] | None = None) -> list[HarvestSource]:
+        """Return the harvest sources (those named, if `names`), by name."""
+        ...
+
+    def harvest_runs(self, name: str, *, limit: int = 10) -> list[HarvestRun]:
+        """Return a source's last runs, newest first."""
+        ...
 
     def search_items(
         self,

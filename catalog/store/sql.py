@@ -43,11 +43,14 @@ from catalog.store import (
     DatasetEntry,
     DatasetSearch,
     DatestampKey,
+    HarvestRun,
+    HarvestSource,
     ItemKey,
     ItemPage,
     ItemQuery,
     ListedDataset,
     Rendition,
+    SourceConflictError,
     StagedGranule,
     StagedGroup,
     Stats,
@@ -59,7 +62,16 @@ from catalog.store import (
     items,
     search,
 )
-from catalog.store.tables import dataset_sets, datasets, granules, missions, renditions, staged_granules
+from catalog.store.tables import (
+    dataset_sets,
+    datasets,
+    granules,
+    harvest_runs,
+    harvest_sources,
+    missions,
+    renditions,
+    staged_granules,
+)
 from catalog.timeutil import from_epoch, to_epoch
 from catalog.vocab import Category, Visibility
 
@@ -198,6 +210,7 @@ def dataset_row(dataset: Dataset, timeline: Timeline, changed: int, doc: str, di
     temporal = dataset.temporal
     return {
         "id": dataset.id,
+        "source": dataset.source,
         "mission_id": dataset.mission,
         "category": str(dataset.category),
         "doi": dataset.doi,
@@ -456,7 +469,7 @@ class SqlLoad:
             timeline = dataset_timeline(dataset, shown_before=shown_before)
             return dataset_row(dataset, timeline, self.now, doc, digest)
 
-        change = self._put(datasets, {"id": dataset.id, "digest": digest}, build)
+        change = self._put(datasets, {"id": dataset.id, "digest": digest, "source": dataset.source}, build)
         if not change.unchanged:
             self._put_sets(dataset)
         return change
@@ -470,6 +483,11 @@ class SqlLoad:
 
     def _put(self, table: Any, key: Mapping[str, Any], build: Callable[[Row[Any] | None], dict[str, Any]]) -> Change:
         existing = self.connection.execute(select(table).where(table.c.id == key["id"])).first()
+        if existing is not None and "source" in key and existing.source != key["source"]:
+            raise SourceConflictError(
+                f"dataset id {key['id']!r} is held by {_held_by(existing.source)}: it is never overwritten by "
+                f"{_held_by(key['source'])}"
+            )
         if existing is None:
             self.connection.execute(table.insert().values(**build(None)))
             return Change(added=1)
@@ -524,8 +542,58 @@ class SqlLoad:
                     moved += 1
             after = rows[-1].id
 
+    def source_datasets(self, source: str, *, after: str = "", limit: int = 500) -> list[Dataset]:
+        d = datasets.c
+        rows = self.connection.execute(
+            select(d.doc).where(d.source == source, d.id > after).order_by(d.id).limit(limit)
+        ).all()
+        return [Dataset.from_dict(json.loads(row.doc)) for row in rows]
+
+    def put_checkpoint(self, name: str, checkpoint: str | None, *, granularity: str | None = None) -> None:
+        values: dict[str, Any] = {"checkpoint": checkpoint}
+        if granularity is not None:
+            values["granularity"] = granularity
+        self.connection.execute(harvest_sources.update().where(harvest_sources.c.name == name).values(**values))
+
+    def finish_run(self, run: HarvestRun, *, harvested_from: datetime | None) -> None:
+        self.connection.execute(
+            harvest_runs.insert().values(
+                source=run.source,
+                started=to_epoch(run.started),
+                finished=to_epoch(run.finished),
+                status=run.status,
+                summary=json.dumps(dict(run.summary), sort_keys=True),
+            )
+        )
+        if harvested_from is not None:
+            self.connection.execute(
+                harvest_sources.update()
+                .where(harvest_sources.c.name == run.source)
+                .values(harvested_from=to_epoch(harvested_from), checkpoint=None)
+            )
+
+    def delete_source(self, name: str) -> None:
+        self.connection.execute(harvest_runs.delete().where(harvest_runs.c.source == name))
+        self.connection.execute(harvest_sources.delete().where(harvest_sources.c.name == name))
+
     def commit(self) -> None:
         self.committed = True
+
+
+def _forget_staging(connection: Connection) -> None:
+    """Drop the staging table a failed load leaves on its connection: PostgreSQL's rollback takes it away, but
+    SQLite's driver runs the CREATE outside the transaction, and the pooled connection would keep it for the next
+    load. A connection that cannot even do that is thrown away instead of going back to the pool."""
+    try:
+        connection.execute(text("DROP TABLE IF EXISTS staged_granules"))
+        if connection.in_transaction():
+            connection.commit()
+    except SQLAlchemyError:
+        connection.invalidate()
+
+
+def _held_by(source: str) -> str:
+    return "the archive's own records" if not source else f"harvest source {source!r}"
 
 
 class SqlStore:
@@ -585,20 +653,19 @@ class SqlStore:
                     transaction.commit()
                 else:
                     transaction.rollback()
-            except IntegrityError as error:
+            except BaseException as error:
                 transaction.rollback()
-                raise StoreError(
-                    f"another load wrote the same records at the same time ({error.orig}); nothing was written: "
-                    "run this load again"
-                ) from error
-            except OperationalError as error:
-                transaction.rollback()
-                raise StoreError(
-                    f"the store could not be written ({error.orig}); nothing was written: if another load is "
-                    "running, wait for it and run this load again"
-                ) from error
-            except BaseException:
-                transaction.rollback()
+                _forget_staging(connection)
+                if isinstance(error, IntegrityError):
+                    raise StoreError(
+                        f"another load wrote the same records at the same time ({error.orig}); nothing was written: "
+                        "run this load again"
+                    ) from error
+                if isinstance(error, OperationalError):
+                    raise StoreError(
+                        f"the store could not be written ({error.orig}); nothing was written: if another load is "
+                        "running, wait for it and run this load again"
+                    ) from error
                 raise
 
     def _read(self, query: Any, parameters: Mapping[str, Any] | None = None) -> list[Any]:
@@ -929,6 +996,54 @@ class SqlStore:
 
     def listed_start(self, now: datetime, position: int) -> str | None:
         return search.listed_start(self._read, visibility_sql(datasets, DATASET_SHIFTS, to_epoch(now)), position)
+
+    def add_source(self, source: HarvestSource) -> None:
+        row = {
+            "name": source.name,
+            "url": source.url,
+            "prefix": source.prefix,
+            "sets": json.dumps(list(source.sets)),
+            "added": to_epoch(source.added),
+            "granularity": source.granularity,
+            "harvested_from": None if source.harvested_from is None else to_epoch(source.harvested_from),
+            "checkpoint": source.checkpoint,
+        }
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(harvest_sources.insert().values(**row))
+        except IntegrityError as error:
+            raise StoreError(f"there is a harvest source named {source.name!r} already") from error
+        except (OperationalError, ProgrammingError) as error:
+            raise StoreError(f"cannot write the store ({type(error.orig).__name__}: {error.orig})") from error
+
+    def harvest_sources(self, names: Sequence[str] | None = None) -> list[HarvestSource]:
+        h = harvest_sources.c
+        query = select(harvest_sources).order_by(h.name)
+        if names is not None:
+            query = query.where(h.name.in_(list(names)))
+        return [
+            HarvestSource(
+                name=row.name,
+                url=row.url,
+                prefix=row.prefix,
+                sets=tuple(json.loads(row.sets)),
+                added=from_epoch(row.added),
+                granularity=row.granularity,
+                harvested_from=None if row.harvested_from is None else from_epoch(row.harvested_from),
+                checkpoint=row.checkpoint,
+            )
+            for row in self._read(query)
+        ]
+
+    def harvest_runs(self, name: str, *, limit: int = 10) -> list[HarvestRun]:
+        r = harvest_runs.c
+        query = select(harvest_runs).where(r.source == name).order_by(r.started.desc(), r.id.desc()).limit(limit)
+        return [
+            HarvestRun(
+                row.source, from_epoch(row.started), from_epoch(row.finished), row.status, json.loads(row.summary)
+            )
+            for row in self._read(query)
+        ]
 
     def granule(self, dataset_id: str, granule_id: str) -> StoredGranule | None:
         g = granules.c

@@ -9,7 +9,7 @@ version (`changed`), and its visibility timeline (`vis0`, then `vis1` from `shif
 page by an index on `(settled, id)`.
 """
 
-from sqlalchemy import BigInteger, Column, Float, Index, LargeBinary, MetaData, String, Table, Text, func
+from sqlalchemy import BigInteger, Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text, func
 
 metadata = MetaData(
     naming_convention={
@@ -66,6 +66,7 @@ datasets = Table(
     Index(None, "temporal_start", "temporal_end"),
     Index(None, "west", "east", "south", "north"),
     Index(None, "vis0", "shift1_at", "shift2_at"),
+    Index(None, "source"),
 )
 Index(
     "ix_datasets_settled_visibility",
@@ -156,3 +157,32 @@ renditions = Table(
 """Datasets' metadata already serialised in each format, one row per stretch of time `[since, until)` in which
 what the public may see of the dataset does not change. A cache, checked on every read (the version of the dataset
 rendered, the `context` of the rendering, the resolution of `related` datasets): see `crosswalks.renditions`."""
+
+harvest_sources = Table(
+    "harvest_sources",
+    metadata,
+    Column("name", identifier(32), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("prefix", String(32), nullable=False),
+    Column("sets", Text, nullable=False),
+    Column("added", BigInteger, nullable=False),
+    Column("granularity", String(32)),
+    Column("harvested_from", BigInteger),
+    Column("checkpoint", Text),
+)
+"""The OAI-PMH providers the harvester gathers from (`harvest.oai`): what to ask for (`prefix`, `sets` as a JSON
+list), the provider's datestamp granularity, `harvested_from` (the first `responseDate` of the last run that
+finished: the next run's `from`) and the `checkpoint` of a run in progress (JSON), written with every page."""
+
+harvest_runs = Table(
+    "harvest_runs",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("source", identifier(32), nullable=False),
+    Column("started", BigInteger, nullable=False),
+    Column("finished", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("summary", Text, nullable=False),
+    Index(None, "source", "started"),
+)
+"""What each harvest run did (`summary`: JSON counts, pages, the request's `from`, a message when it failed)."""

@@ -15,13 +15,10 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 OAI_IDENTIFIER = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 OAI_IDENTIFIER_SCHEMA_LOCATION = f"{OAI_IDENTIFIER} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
-PROVENANCE = "http://www.openarchives.org/OAI/2.0/provenance"
-PROVENANCE_SCHEMA_LOCATION = f"{PROVENANCE} http://www.openarchives.org/OAI/2.0/provenance.xsd"
 SCHEMA_LOCATION_ATTRIBUTE = f"{{{XSI}}}schemaLocation"
 
 E = ElementMaker(namespace=OAI, nsmap={None: OAI})
 _IDENTIFIER = ElementMaker(namespace=OAI_IDENTIFIER, nsmap={None: OAI_IDENTIFIER, "xsi": XSI})
-_PROVENANCE = ElementMaker(namespace=PROVENANCE, nsmap={None: PROVENANCE, "xsi": XSI})
 _OAI_DC = ElementMaker(namespace=OAI_DC, nsmap=dict(NSMAP))
 _DC = ElementMaker(namespace=DC, nsmap=dict(NSMAP))
 
@@ -136,33 +133,6 @@ def set_element(spec: str, name: str, descriptions: Mapping[str, str]) -> etree.
         )
         element.append(E.setDescription(dc))
     return element
-
-
-def provenance(
-    *,
-    base_url: str,
-    identifier: str,
-    datestamp: datetime,
-    metadata_namespace: str,
-    harvest_date: datetime,
-    altered: bool = False,
-) -> etree._Element:
-    """Return the `provenance` container for the `about` of a re-exposed (harvested) record.
-
-    Follows the OAI provenance guidelines: `originDescription` names where the record was harvested from, when,
-    and whether it was altered since.
-    """
-    return _PROVENANCE.provenance(
-        {SCHEMA_LOCATION_ATTRIBUTE: PROVENANCE_SCHEMA_LOCATION},
-        _PROVENANCE.originDescription(
-            _PROVENANCE.baseURL(base_url),
-            _PROVENANCE.identifier(identifier),
-            _PROVENANCE.datestamp(format_datestamp(datestamp)),
-            _PROVENANCE.metadataNamespace(metadata_namespace),
-            harvestDate=format_datestamp(harvest_date),
-            altered="true" if altered else "false",
-        ),
-    )
 
 
 class _Chunks:

@@ -25,7 +25,7 @@ from catalog.policy import MANDATORY_CREDIT, MANDATORY_CREDIT_JA
 from catalog.records import Agent, Dataset, LangMap, Mission
 from catalog.view import View, resolve_related, view_of
 from catalog.vocab import AccessRight, CreatorKind, Visibility
-from crosswalks import citation, datacite, schema_org, signposting, statements
+from crosswalks import citation, datacite, oai_record, schema_org, signposting, statements
 from crosswalks.renditions import local_targets
 from crosswalks.statements import doi_url
 from crosswalks.urls import DatasetUrls
@@ -396,6 +396,8 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
                 "oai": "OAI-PMH record (oai_datacite)",
                 "stac": "STAC Collection",
                 "linkset": "FAIR Signposting linkset",
+                "harvested": "Harvested from",
+                "original": "original record",
                 "related": "Related",
                 "restricted_terms": "These are the terms the data will be used under once it is public.",
             }
@@ -450,6 +452,8 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
                 "oai": "OAI-PMH レコード (oai_datacite)",
                 "stac": "STAC コレクション",
                 "linkset": "FAIR Signposting リンクセット",
+                "harvested": "収集元",
+                "original": "元のレコード",
                 "related": "関連",
                 "restricted_terms": "公開後にデータを利用する際の条件です。",
             }
@@ -526,10 +530,13 @@ def _page(page: Shown) -> Response:
     deleted = view.visibility is Visibility.DELETED
     access = dataset.access
     stac = None if deleted else page.urls.stac
+    origin = dataset.provenance
     html = render_template(
         "landing.html",
         page=page,
         dataset=dataset,
+        origin=origin,
+        origin_url=None if origin is None else oai_record.origin_url(origin),
         view=view,
         urls=page.urls,
         t=LABELS[language],

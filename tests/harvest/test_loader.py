@@ -648,3 +648,38 @@ def test_cli_load_reports_every_problem_and_changes_nothing(tmp_path: Path) -> N
         assert state(store).rows == before
     finally:
         store.dispose()
+
+
+PROVENANCE: Record = {
+    "source": "partner",
+    "base_url": "https://partner.example/oai",
+    "identifier": "oai:partner.example:hyb2-onc-l2b",
+    "datestamp": "2026-01-01T00:00:00Z",
+    "metadata_namespace": "http://www.openarchives.org/OAI/2.0/oai_dc/",
+    "harvested": "2026-02-01T00:00:00Z",
+}
+
+
+def test_a_load_never_writes_over_a_harvested_dataset_nor_the_other_way(store: Store, tmp_path: Path) -> None:
+    load_base(store, tmp_path)
+    harvested = {**ONC_L2B_V2, "provenance": PROVENANCE}
+    error = failed_load(store, [write(tmp_path / "harvested.jsonl", [harvested])])
+    assert where(error.problems) == [(str(tmp_path / "harvested.jsonl"), 1, "id")]
+    assert "held by the archive's own records" in error.problems[0].message
+    assert "harvest source 'partner'" in error.problems[0].message
+
+    load_files(store, [write(tmp_path / "tir.jsonl", [{**TIR, "provenance": PROVENANCE}])], now=NOW)
+    stored = store.dataset("hyb2-tir-l2")
+    assert stored is not None
+    assert stored.source == "partner"
+    assert stored.record.provenance is not None
+    assert stored.record.to_dict()["provenance"] == PROVENANCE
+    error = failed_load(store, [write(tmp_path / "own.jsonl", [tir(title={"en": "Ours now?"})])])
+    assert "held by harvest source 'partner'" in error.problems[0].message
+
+
+def test_a_malformed_provenance_is_a_problem_of_its_line(store: Store, tmp_path: Path) -> None:
+    load_base(store, tmp_path)
+    bad = {**TIR, "provenance": {**PROVENANCE, "source": "Not A Name", "datestamp": "yesterday"}}
+    error = failed_load(store, [write(tmp_path / "bad.jsonl", [bad])])
+    assert {p.field for p in error.problems} == {"provenance.source", "provenance.datestamp"}

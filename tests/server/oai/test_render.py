@@ -7,20 +7,20 @@ import pytest
 from lxml import etree
 
 from catalog.demo import demo_records
+from catalog.records import Provenance
 from crosswalks.datacite import NS as DATACITE
 from crosswalks.datacite import can_disseminate, to_datacite
 from crosswalks.dublin_core import OAI_DC, OAI_DC_SCHEMA, to_oai_dc
 from crosswalks.oai_datacite import NS as OAI_DATACITE
 from crosswalks.oai_datacite import SCHEMA as OAI_DATACITE_SCHEMA
 from crosswalks.oai_datacite import to_oai_datacite
-from crosswalks.oai_record import Header
+from crosswalks.oai_record import Header, provenance
 from server.oai.protocol import OAI_ERRORS, BadVerb, NoRecordsMatch, OAIError, OAIRequest, request_attributes
 from server.oai.render import (
     OAI,
     header,
     identify,
     metadata_format,
-    provenance,
     record,
     resumption_token,
     set_element,
@@ -196,12 +196,14 @@ def test_oai_datacite_wrapper(with_doi: list[Viewed]) -> None:
 def test_list_records_with_deleted_record_and_about(driver: etree.XMLSchema, viewed: list[Viewed]) -> None:
     live, gone, harvested = viewed[:3]
     origin = provenance(
-        base_url="https://other.example.org/oai",
-        identifier="oai:other.example.org:42",
-        datestamp=CHANGED - timedelta(days=30),
-        metadata_namespace=OAI_DC,
-        harvest_date=CHANGED,
-        altered=True,
+        Provenance(
+            source="other",
+            base_url="https://other.example.org/oai",
+            identifier="oai:other.example.org:42",
+            datestamp=CHANGED - timedelta(days=30),
+            metadata_namespace=OAI_DC,
+            harvested=CHANGED,
+        )
     )
     records = [
         record(item(live), to_oai_dc(live.record, live.view)),
