@@ -1,4 +1,4 @@
-"""The `isas-catalog` command: load, demo, render, serve, audit, stats, migrate, export-stac."""
+"""The `isas-catalog` command: load, demo, render, serve, audit, stats, migrate, export-stac, harvest."""
 
 import json
 import sys
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
@@ -20,6 +20,9 @@ from catalog.vocab import Severity
 from harvest.loader import Line, LoadError, LoadReport, default_workers, load_files, load_lines
 from harvest.renditions import RefreshReport, refresh
 from server import create_app, render_context_of, store_of
+
+if TYPE_CHECKING:
+    from harvest.oai import RunReport
 
 
 def _app() -> Flask:
@@ -197,13 +200,17 @@ def serve(host: str, port: int, workers: int, dev: bool, run_migrations: bool) -
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per finding.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when there are errors.")
 def audit_command(at: str | None, as_json: bool, strict: bool) -> None:
-    """Report what the data policy says needs a decision or a fix: overdue deadlines, missing DOIs, ..."""
+    """Report what the data policy says needs a decision or a fix: overdue deadlines, missing DOIs, ...
+
+    The archive's own datasets only: harvested ones answer to their providers' policies, not to ISAS's."""
     moment = _moment(at)
     app = _app()
     errors = 0
     count = 0
     try:
         for stored in store_of(app).all_datasets():
+            if stored.record.provenance is not None:
+                continue
             for finding in audit(stored.record, moment):
                 count += 1
                 errors += finding.severity is Severity.ERROR
@@ -266,6 +273,135 @@ def export_stac_command(directory: Path, at: str | None, force: bool) -> None:
         f"{summary.collections} collections ({summary.restricted_collections} restricted), "
         f"{summary.items} items ({summary.restricted_items} restricted)"
     )
+
+
+@main.group()
+def harvest() -> None:
+    """Harvest other OAI-PMH providers into the catalog (incrementally, resumably), and manage the sources."""
+
+
+@harvest.command(name="add")
+@click.argument("name")
+@click.argument("url")
+@click.option("--prefix", default="oai_datacite", show_default=True, help="oai_datacite, datacite or oai_dc.")
+@click.option("--set", "sets", multiple=True, metavar="SPEC", help="Harvest only this set (repeatable).")
+def harvest_add(name: str, url: str, prefix: str, sets: tuple[str, ...]) -> None:
+    """Add the provider at URL (its OAI-PMH base URL) as the source NAME; its datasets get ids NAME.*"""
+    from harvest.oai import add_source
+
+    app = _app()
+    _migrate(app)
+    try:
+        source = add_source(store_of(app), name, url, prefix=prefix, sets=sets, now=utcnow())
+    except (ValueError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"added {source.name}: {source.url} ({source.prefix}{_sets_said(source.sets)})")
+
+
+def _sets_said(sets: tuple[str, ...]) -> str:
+    return f"; sets {', '.join(sets)}" if sets else ""
+
+
+@harvest.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+def harvest_list(as_json: bool) -> None:
+    """List the sources, where each stands and how its last run went."""
+    app = _app()
+    _migrate(app)
+    store = store_of(app)
+    for source in store.harvest_sources():
+        runs = store.harvest_runs(source.name, limit=1)
+        last = runs[0] if runs else None
+        entry = {
+            "name": source.name,
+            "url": source.url,
+            "prefix": source.prefix,
+            "sets": list(source.sets),
+            "harvested_from": None if source.harvested_from is None else format_time(source.harvested_from),
+            "in_progress": source.checkpoint is not None,
+            "last_run": None if last is None else dict(last.summary),
+        }
+        if as_json:
+            click.echo(json.dumps(entry, ensure_ascii=False))
+            continue
+        state = "never run" if last is None else f"last run {last.status} at {format_time(last.finished)}"
+        since = "" if source.harvested_from is None else f"; next run asks from {format_time(source.harvested_from)}"
+        pending = "; a run is unfinished and will resume" if source.checkpoint is not None else ""
+        click.echo(f"{source.name}\t{source.url} ({source.prefix}{_sets_said(source.sets)}): {state}{since}{pending}")
+
+
+@harvest.command(name="remove")
+@click.argument("name")
+def harvest_remove(name: str) -> None:
+    """Remove the source NAME; its datasets become tombstones (deleted records for OAI-PMH harvesters)."""
+    from harvest.oai import remove_source
+
+    app = _app()
+    _migrate(app)
+    try:
+        count = remove_source(store_of(app), name, now=utcnow(), context=render_context_of(app))
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"removed {name}: {count} datasets withdrawn")
+
+
+@harvest.command(name="run")
+@click.argument("names", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source's run.")
+def harvest_run(names: tuple[str, ...], as_json: bool) -> None:
+    """Harvest what changed at the sources NAMES (all when none is named) since their last finished run.
+
+    A run stopped part-way resumes where it stopped. A source that fails is reported and the others still run;
+    the exit status is 1 if any failed.
+    """
+    from harvest.oai import Counts, Harvester
+
+    app = _app()
+    _migrate(app)
+    terminal = sys.stderr.isatty()
+
+    def progress(name: str, pages: int, counts: Counts, listed: int | None) -> None:
+        if terminal:
+            done = sum(counts.values())
+            of = f" of {listed}" if listed else ""
+            click.echo(f"\r{name}: page {pages}, {done} records{of}   ", err=True, nl=False)
+
+    harvester = Harvester(
+        store_of(app),
+        context=render_context_of(app),
+        clock=utcnow,
+        render_workers=default_workers(),
+        on_page=progress,
+    )
+    try:
+        reports = harvester.run(names)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    if terminal:
+        click.echo("", err=True)
+    for report in reports:
+        _report_run(report, as_json)
+    if any(report.status != "ok" for report in reports):
+        sys.exit(1)
+
+
+def _report_run(report: "RunReport", as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({**report.summary(), "seconds": round(report.seconds, 3)}, ensure_ascii=False))
+        return
+    c = report.counts
+    since = "everything" if report.from_ is None else f"changes from {format_time(report.from_)}"
+    resumed = ", resumed" if report.resumed else ""
+    click.echo(
+        f"{report.source}: {report.status}{resumed}, {since}: {report.pages} pages in {report.seconds:.1f} s: "
+        f"{c.added} added, {c.updated} updated, {c.unchanged} unchanged, {c.deleted} deleted, {c.failed} failed"
+    )
+    for problem in report.problems:
+        click.echo(f"  failed: {problem}", err=True)
+    if report.message is not None:
+        click.echo(f"  {report.source}: {report.message}", err=True)
+    if report.renditions is not None:
+        _report_renditions(report.renditions)
 
 
 if __name__ == "__main__":
