@@ -12,6 +12,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -311,26 +312,39 @@ class Harvester:
 
     def _harvest(self, source: HarvestSource, client: Client, checkpoint: Checkpoint) -> Checkpoint:
         """Page through each set (or the whole repository) from the checkpoint on; a token that expired is
-        followed by the set's list again from the run's `from` (once: records already written are unchanged)."""
+        followed by the set's list again from the run's `from` (once: records already written are unchanged).
+
+        The next page is asked for (in one other thread, the only one that talks to the provider) while this one
+        is written: the provider's time and ours overlap. A page asked for ahead and not needed is dropped."""
         sets: Sequence[str | None] = source.sets or (None,)
         fell_back: set[int] = set()
-        while checkpoint.set_index < len(sets):
-            request = self._request(source, checkpoint, sets[checkpoint.set_index])
-            try:
-                page = read_page(client.request(**request), request)
-            except TokenExpiredError:
-                if checkpoint.token is None or checkpoint.set_index in fell_back:
-                    raise
-                fell_back.add(checkpoint.set_index)
-                checkpoint = replace(checkpoint, token=None)
-                continue
-            if page.token is not None and page.token == checkpoint.token:
-                raise HarvestError(
-                    f"{source.url}: the provider answered resumptionToken {page.token!r} with the same token again"
-                )
-            checkpoint = self._write(source, page, checkpoint)
-            if self.on_page is not None:
-                self.on_page(source.name, checkpoint.pages, checkpoint.counts, page.complete_list_size)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"harvest-{source.name}") as fetcher:
+            ahead: tuple[dict[str, str], Future[Page]] | None = None
+            while checkpoint.set_index < len(sets):
+                request = self._request(source, checkpoint, sets[checkpoint.set_index])
+                if ahead is not None and ahead[0] == request:
+                    future = ahead[1]
+                else:
+                    future = fetcher.submit(_fetch, client, request)
+                ahead = None
+                try:
+                    page = future.result()
+                except TokenExpiredError:
+                    if checkpoint.token is None or checkpoint.set_index in fell_back:
+                        raise
+                    fell_back.add(checkpoint.set_index)
+                    checkpoint = replace(checkpoint, token=None)
+                    continue
+                if page.token is not None and page.token == checkpoint.token:
+                    raise HarvestError(
+                        f"{source.url}: the provider answered resumptionToken {page.token!r} with the same token again"
+                    )
+                if page.token is not None:
+                    following = {"verb": "ListRecords", "resumptionToken": page.token}
+                    ahead = (following, fetcher.submit(_fetch, client, following))
+                checkpoint = self._write(source, page, checkpoint)
+                if self.on_page is not None:
+                    self.on_page(source.name, checkpoint.pages, checkpoint.counts, page.complete_list_size)
         return checkpoint
 
     def _request(self, source: HarvestSource, checkpoint: Checkpoint, spec: str | None) -> dict[str, str]:
@@ -347,12 +361,31 @@ class Harvester:
 
     def _write(self, source: HarvestSource, page: Page, checkpoint: Checkpoint) -> Checkpoint:
         """Write a page's records and the checkpoint after it in one transaction; the last page of a set moves the
-        checkpoint to the next set."""
+        checkpoint to the next set. The page's records are put together (`put_datasets`); a deleted header first
+        writes what the page said before it, so the page's order holds."""
         now = self.clock()
         done = _Page()
+        prefix = PREFIXES[source.prefix]
         with self.store.load(now) as tx:
+            ready: dict[str, _Ready] = {}
             for record in page.records:
-                self._take(tx, source, record, now, done)
+                taken = self._take(source, record, now, done)
+                if taken is None:
+                    continue
+                origin, deleted = taken
+                key = dataset_id(source.name, origin.identifier)
+                try:
+                    if deleted:
+                        if key in ready:
+                            self._flush(tx, ready, done)
+                        done.counts += self._delete(tx, key, origin)
+                        continue
+                    if key in ready:
+                        done.counts += Counts(unchanged=1)
+                    ready[key] = _prepare(prefix, record, origin, key)
+                except (InverseError, SourceConflictError) as error:
+                    done.fail(origin.identifier, str(error))
+            self._flush(tx, ready, done)
             after = replace(
                 checkpoint,
                 token=page.token,
@@ -365,20 +398,24 @@ class Harvester:
             tx.commit()
         return after
 
+    @staticmethod
     def _take(
-        self, tx: LoadTransaction, source: HarvestSource, record: etree._Element, now: datetime, done: _Page
-    ) -> None:
+        source: HarvestSource, record: etree._Element, now: datetime, done: _Page
+    ) -> tuple[Provenance, bool] | None:
+        """Read a record's header: its provenance here, and whether it is deleted; None (counted failed) when the
+        header is unusable."""
         header = record.find(f"{{{OAI}}}header")
         identifier = (header.findtext(f"{{{OAI}}}identifier") if header is not None else None) or ""
         identifier = identifier.strip()
         if header is None or not identifier:
             done.fail("(no identifier)", "a record without a header identifier")
-            return
+            return None
+        stamp = header.findtext(f"{{{OAI}}}datestamp")
         try:
-            datestamp = parse_time((header.findtext(f"{{{OAI}}}datestamp") or "").strip())
+            datestamp = parse_time((stamp or "").strip())
         except ValueError:
-            done.fail(identifier, f"datestamp {header.findtext(f'{{{OAI}}}datestamp')!r} is not a UTC datestamp")
-            return
+            done.fail(identifier, f"datestamp {stamp!r} is not a UTC datestamp")
+            return None
         origin = Provenance(
             source=source.name,
             base_url=source.url,
@@ -387,36 +424,21 @@ class Harvester:
             metadata_namespace=PREFIXES[source.prefix].namespace,
             harvested=now,
         )
-        try:
-            if header.get("status") == "deleted":
-                done.counts += self._delete(tx, dataset_id(source.name, identifier), origin)
+        return origin, header.get("status") == "deleted"
+
+    @staticmethod
+    def _flush(tx: LoadTransaction, ready: dict[str, "_Ready"], done: _Page) -> None:
+        """Put the records made ready, in one go."""
+        if not ready:
+            return
+        items = list(ready.values())
+        ready.clear()
+        results = tx.put_datasets([(dataset, doc, digest) for _, dataset, doc, digest in items])
+        for (identifier, *_), result in zip(items, results, strict=True):
+            if isinstance(result, SourceConflictError):
+                done.fail(identifier, str(result))
             else:
-                done.counts += self._put(tx, PREFIXES[source.prefix], record, origin)
-        except (InverseError, SourceConflictError) as error:
-            done.fail(identifier, str(error))
-
-    def _put(self, tx: LoadTransaction, prefix: Prefix, record: etree._Element, origin: Provenance) -> Counts:
-        metadata = record.find(f"{{{OAI}}}metadata")
-        if metadata is None or len(metadata) != 1:
-            raise InverseError("the record has no metadata (or more than one root element in it)")
-        value = {
-            **prefix.to_record(metadata[0]),
-            "type": "dataset",
-            "id": dataset_id(origin.source, origin.identifier),
-            "provenance": origin.to_dict(),
-        }
-        return self._put_value(tx, value)
-
-    def _put_value(self, tx: LoadTransaction, value: dict[str, Any]) -> Counts:
-        try:
-            checked = contract.build(value)
-        except (KeyError, TypeError) as error:
-            raise InverseError(f"the record does not make a catalog record: {type(error).__name__}: {error}") from error
-        if checked.record is None:
-            raise InverseError("; ".join(f"{field}: {message}" for field, message in checked.problems))
-        assert isinstance(checked.record, Dataset)
-        change = tx.put_dataset(checked.record, contract.canonical(value), version_digest(value))
-        return Counts(added=change.added, updated=change.updated, unchanged=change.unchanged)
+                done.counts += Counts(added=result.added, updated=result.updated, unchanged=result.unchanged)
 
     def _delete(self, tx: LoadTransaction, dataset_id_: str, origin: Provenance) -> Counts:
         """A deleted header: the record, if held, becomes a tombstone (OAI-PMH keeps deletions for ever)."""
@@ -426,7 +448,8 @@ class Harvester:
         if stored.discarded:
             return Counts(unchanged=1)
         reason = f"Deleted at the source: {origin.base_url} lists {origin.identifier} as deleted."
-        change = self._put_value(tx, withdrawn(stored, origin.datestamp, reason, origin))
+        value = withdrawn(stored, origin.datestamp, reason, origin)
+        change = tx.put_dataset(_checked(value), contract.canonical(value), version_digest(value))
         return Counts(deleted=change.added + change.updated, unchanged=change.unchanged)
 
     def _finish(
@@ -464,6 +487,35 @@ class Harvester:
         return report
 
 
+def _fetch(client: Client, request: dict[str, str]) -> Page:
+    return read_page(client.request(**request), request)
+
+
+_Ready = tuple[str, Dataset, str, str]
+"""A record ready to put: its identifier at the provider, the dataset, its JSON and its version's digest."""
+
+
+def _prepare(prefix: Prefix, record: etree._Element, origin: Provenance, key: str) -> _Ready:
+    """Turn a record into the dataset to put (`InverseError` when it does not make one)."""
+    metadata = record.find(f"{{{OAI}}}metadata")
+    if metadata is None or len(metadata) != 1:
+        raise InverseError("the record has no metadata (or more than one root element in it)")
+    value = {**prefix.to_record(metadata[0]), "type": "dataset", "id": key, "provenance": origin.to_dict()}
+    return origin.identifier, _checked(value), contract.canonical(value), version_digest(value)
+
+
+def _checked(value: dict[str, Any]) -> Dataset:
+    """The typed dataset of a record the harvester made, checked as `contract.build` checks a loaded one."""
+    try:
+        checked = contract.build(value)
+    except (KeyError, TypeError) as error:
+        raise InverseError(f"the record does not make a catalog record: {type(error).__name__}: {error}") from error
+    if checked.record is None:
+        raise InverseError("; ".join(f"{field}: {message}" for field, message in checked.problems))
+    assert isinstance(checked.record, Dataset)
+    return checked.record
+
+
 def withdrawn(stored: Dataset, moment: datetime, reason: str, origin: Provenance | None = None) -> dict[str, Any]:
     """A harvested dataset's next version as a tombstone: discarded at `moment`, for `reason`."""
     value = stored.to_dict()
@@ -484,9 +536,7 @@ def remove_source(store: Store, name: str, *, now: datetime, context: RenderCont
             if stored.discarded:
                 continue
             value = withdrawn(stored, now, reason)
-            checked = contract.build(value)
-            assert isinstance(checked.record, Dataset), checked.problems
-            tx.put_dataset(checked.record, contract.canonical(value), version_digest(value))
+            tx.put_dataset(_checked(value), contract.canonical(value), version_digest(value))
             withdrawn_count += 1
         tx.delete_source(name)
         tx.commit()

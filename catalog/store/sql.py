@@ -373,6 +373,10 @@ def _listing(
     return select(*selected, page.c.stamp).select_from(source)
 
 
+_UPDATE_DATASET = datasets.update().where(datasets.c.id == bindparam("b_id"))
+"""A new version of a stored dataset: the columns set are the parameters' (`dataset_row`'s but the id)."""
+
+
 class SqlLoad:
     """One load: granules go to a temporary table first; everything commits together or not at all."""
 
@@ -462,32 +466,66 @@ class SqlLoad:
         return self._put(missions, row, lambda _: row)
 
     def put_dataset(self, dataset: Dataset, doc: str, digest: str) -> Change:
-        def build(existing: Row[Any] | None) -> dict[str, Any]:
-            shown_before = existing is not None and (
-                timeline_from_row(existing._mapping, DATASET_SHIFTS).at(self.moment) is not Visibility.HIDDEN
+        [done] = self.put_datasets([(dataset, doc, digest)])
+        if isinstance(done, SourceConflictError):
+            raise done
+        return done
+
+    def put_datasets(self, batch: Sequence[tuple[Dataset, str, str]]) -> list[Change | SourceConflictError]:
+        """Put datasets of distinct ids in a few statements: one read of what is stored, then the inserts, the
+        updates and the set memberships each as one executemany. A dataset held by another source is not written
+        and gets its `SourceConflictError` in its place."""
+        ids = [dataset.id for dataset, _, _ in batch]
+        if len(set(ids)) != len(ids):
+            raise ValueError("put_datasets takes datasets of distinct ids")
+        c = datasets.c
+        stored = {
+            row.id: row
+            for row in self.connection.execute(
+                select(c.id, c.source, c.digest, c.vis0, c.shift1_at, c.vis1, c.shift2_at, c.vis2).where(c.id.in_(ids))
             )
-            timeline = dataset_timeline(dataset, shown_before=shown_before)
-            return dataset_row(dataset, timeline, self.now, doc, digest)
+        }
+        done: list[Change | SourceConflictError] = []
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for dataset, doc, digest in batch:
+            existing = stored.get(dataset.id)
+            if existing is not None and existing.source != dataset.source:
+                done.append(
+                    SourceConflictError(
+                        f"dataset id {dataset.id!r} is held by {_held_by(existing.source)}: it is never overwritten "
+                        f"by {_held_by(dataset.source)}"
+                    )
+                )
+            elif existing is None:
+                inserts.append(dataset_row(dataset, dataset_timeline(dataset), self.now, doc, digest))
+                done.append(Change(added=1))
+            elif existing.digest == digest:
+                done.append(Change(unchanged=1))
+            else:
+                before = timeline_from_row(existing._mapping, DATASET_SHIFTS)
+                timeline = dataset_timeline(dataset, shown_before=before.at(self.moment) is not Visibility.HIDDEN)
+                updates.append(dataset_row(dataset, timeline, self.now, doc, digest))
+                done.append(Change(updated=1))
+        if inserts:
+            self.connection.execute(datasets.insert(), inserts)
+        if updates:
+            self.connection.execute(_UPDATE_DATASET, [{"b_id": row.pop("id"), **row} for row in updates])
+        changed = [dataset for (dataset, _, _), change in zip(batch, done, strict=True) if isinstance(change, Change)
+                   and not change.unchanged]  # fmt: skip
+        if changed:
+            self._put_sets(changed)
+        return done
 
-        change = self._put(datasets, {"id": dataset.id, "digest": digest, "source": dataset.source}, build)
-        if not change.unchanged:
-            self._put_sets(dataset)
-        return change
-
-    def _put_sets(self, dataset: Dataset) -> None:
-        """Replace a dataset's static set memberships with those of its new version."""
-        self.connection.execute(dataset_sets.delete().where(dataset_sets.c.dataset_id == dataset.id))
-        rows = [{"set_spec": spec, "dataset_id": dataset.id} for spec in sorted(static_sets(dataset))]
+    def _put_sets(self, changed: Sequence[Dataset]) -> None:
+        """Replace datasets' static set memberships with those of their new versions."""
+        self.connection.execute(dataset_sets.delete().where(dataset_sets.c.dataset_id.in_([d.id for d in changed])))
+        rows = [{"set_spec": spec, "dataset_id": d.id} for d in changed for spec in sorted(static_sets(d))]
         if rows:
             self.connection.execute(dataset_sets.insert(), rows)
 
     def _put(self, table: Any, key: Mapping[str, Any], build: Callable[[Row[Any] | None], dict[str, Any]]) -> Change:
         existing = self.connection.execute(select(table).where(table.c.id == key["id"])).first()
-        if existing is not None and "source" in key and existing.source != key["source"]:
-            raise SourceConflictError(
-                f"dataset id {key['id']!r} is held by {_held_by(existing.source)}: it is never overwritten by "
-                f"{_held_by(key['source'])}"
-            )
         if existing is None:
             self.connection.execute(table.insert().values(**build(None)))
             return Change(added=1)

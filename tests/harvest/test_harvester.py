@@ -3,6 +3,7 @@ checkpoints, incremental runs, resumption after a kill or a bad page, expired to
 pages, sources that fail, conflicts with the archive's own records, and removing a source."""
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -202,6 +203,11 @@ def test_a_two_page_run_writes_each_page_with_its_checkpoint(
     between: list[tuple[Checkpoint | None, set[str]]] = []
 
     def page_two(args: dict[str, str]) -> bytes:
+        # Page 2 is asked for while page 1 is written: answer once page 1 and its checkpoint are committed.
+        deadline = time.monotonic() + 10
+        while (written := checkpoint_of(store)) is None or written.pages < 1:
+            assert time.monotonic() < deadline, "page 1 was never committed"
+            time.sleep(0.01)
         between.append((checkpoint_of(store), held(store)))
         clock.advance(60)
         return page(second, resume("page-2"), at=FIRST + timedelta(seconds=3), token="", size=4)
@@ -344,7 +350,9 @@ def test_a_killed_run_resumes_at_its_last_page(
         assert (name, pages, counts, size) == (SOURCE, 1, Counts(added=2), 4)
         raise KilledError
 
-    provider.add(ident(FIRST), page([A, B], listing(), at=FIRST, token="page-2", size=4))
+    # Page 2 is asked for ahead while page 1 is written, so the killed run asks for it too, then drops it.
+    ahead = page([C, D], resume("page-2"), at=FIRST, token="")
+    provider.add(ident(FIRST), page([A, B], listing(), at=FIRST, token="page-2", size=4), ahead)
     with pytest.raises(KilledError):
         run_one(store, clock, waits, on_page=kill_after_first_page)
     assert held(store) == {local(A), local(B)}
@@ -354,7 +362,7 @@ def test_a_killed_run_resumes_at_its_last_page(
     provider.add(page([C, D], resume("page-2"), at=FIRST + timedelta(minutes=10), token=""))
     resumed = run_one(store, clock, waits)
 
-    assert provider.requests == [IDENTIFY, listing(), resume("page-2")]
+    assert provider.requests == [IDENTIFY, listing(), resume("page-2"), resume("page-2")]
     assert (resumed.status, resumed.resumed, resumed.started) == ("ok", True, NOW)
     assert resumed.counts == Counts(added=4)
     assert held(store) == {local(p) for p in (A, B, C, D)}
@@ -397,7 +405,8 @@ def test_a_saved_token_that_expired_falls_back_to_the_checkpoints_from(
     def kill(name: str, pages: int, counts: Counts, size: int | None) -> None:
         raise KilledError
 
-    provider.add(ident(SECOND), page([B], since(FIRST), at=SECOND, token="t-2", size=2))
+    ahead = page([C], resume("t-2"), at=SECOND, token="")
+    provider.add(ident(SECOND), page([B], since(FIRST), at=SECOND, token="t-2", size=2), ahead)
     with pytest.raises(KilledError):
         run_one(store, clock, waits, on_page=kill)
     clock.advance(86400)
@@ -409,7 +418,7 @@ def test_a_saved_token_that_expired_falls_back_to_the_checkpoints_from(
 
     report = run_one(store, clock, waits)
 
-    assert provider.requests[4:] == [resume("t-2"), since(FIRST), resume("t-3")]
+    assert provider.requests[5:] == [resume("t-2"), since(FIRST), resume("t-3")]
     assert (report.status, report.resumed) == ("ok", True), report.message
     assert report.counts == Counts(added=2, unchanged=1)
     assert held(store) == {local(A), local(B), local(C)}
