@@ -161,6 +161,8 @@ class RunReport:
     message: str | None = None
     problems: tuple[str, ...] = ()
     renditions: RefreshReport | None = field(default=None, compare=False)
+    """What rendering the metadata ahead did after the run (for every source of the same `Harvester.run`)."""
+    render_seconds: float | None = field(default=None, compare=False)
 
     @property
     def seconds(self) -> float:
@@ -273,9 +275,11 @@ class Harvester:
             )
         reports = [self.run_source(source) for source in sources]
         if self.context is not None and any(r.counts.added or r.counts.updated or r.counts.deleted for r in reports):
+            began = time.perf_counter()
             rendered = refresh(self.store, self.context, workers=self.render_workers)
-            reports = [replace(r, renditions=rendered) for r in reports]
             self.store.analyze()
+            spent = time.perf_counter() - began
+            reports = [replace(r, renditions=rendered, render_seconds=spent) for r in reports]
         return reports
 
     def run_source(self, source: HarvestSource) -> RunReport:
@@ -441,11 +445,10 @@ class Harvester:
                 done.counts += Counts(added=result.added, updated=result.updated, unchanged=result.unchanged)
 
     def _delete(self, tx: LoadTransaction, dataset_id_: str, origin: Provenance) -> Counts:
-        """A deleted header: the record, if held, becomes a tombstone (OAI-PMH keeps deletions for ever)."""
+        """A deleted header: the record, if held, becomes a tombstone (OAI-PMH keeps deletions for ever). One never
+        held, held by another source, or deleted already changes nothing (`unchanged`: every record is counted)."""
         stored = tx.stored_dataset(dataset_id_)
-        if stored is None or stored.source != origin.source:
-            return Counts()
-        if stored.discarded:
+        if stored is None or stored.source != origin.source or stored.discarded:
             return Counts(unchanged=1)
         reason = f"Deleted at the source: {origin.base_url} lists {origin.identifier} as deleted."
         value = withdrawn(stored, origin.datestamp, reason, origin)

@@ -387,7 +387,14 @@ def harvest_run(names: tuple[str, ...], as_json: bool) -> None:
 
 def _report_run(report: "RunReport", as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps({**report.summary(), "seconds": round(report.seconds, 3)}, ensure_ascii=False))
+        rendered = report.renditions
+        renditions = (
+            None
+            if rendered is None or report.render_seconds is None
+            else {**asdict(rendered), "seconds": round(report.render_seconds, 3)}
+        )
+        summary = {**report.summary(), "seconds": round(report.seconds, 3), "renditions": renditions}
+        click.echo(json.dumps(summary, ensure_ascii=False))
         return
     c = report.counts
     since = "everything" if report.from_ is None else f"changes from {format_time(report.from_)}"
