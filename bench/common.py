@@ -177,3 +177,8 @@ def add_server_options(parser: argparse.ArgumentParser, backends: Sequence[str])
         help=f"PostgreSQL database to make throw-away schemas in (default: ${POSTGRES_ENV}, else {DEFAULT_POSTGRES})",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: 2)")
+
+
+def stop_on_sigterm(signum: int, _frame: object) -> None:
+    """End on SIGTERM as on an error, so that a bench's servers are stopped and its PostgreSQL schemas dropped."""
+    raise SystemExit(128 + signum)

@@ -25,6 +25,7 @@ from bench.common import (
     fresh_sqlite,
     note,
     run_header,
+    stop_on_sigterm,
 )
 from bench.oai_harvest import MB, ROOT, BenchError, Server, ServerMemory, archive_file, base_url, load_archive
 
@@ -392,11 +393,6 @@ def bench(args: argparse.Namespace) -> int:
     return 1 if failed or failures else 0
 
 
-def _stop(signum: int, _frame: object) -> None:
-    """End on SIGTERM as on an error, so that the server is stopped and the PostgreSQL schemas dropped."""
-    raise SystemExit(128 + signum)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -407,5 +403,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     sys.exit(main())

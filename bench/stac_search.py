@@ -31,6 +31,7 @@ from bench.common import (
     fresh_postgres,
     note,
     run_header,
+    stop_on_sigterm,
 )
 from bench.oai_harvest import BenchError, Server, ServerMemory, base_url
 
@@ -911,11 +912,6 @@ def bench(args: argparse.Namespace) -> int:
     return 1 if failed or failures else 0
 
 
-def _stop(signum: int, _frame: object) -> None:
-    """End on SIGTERM as on an error, so that the server is stopped and the PostgreSQL schema dropped."""
-    raise SystemExit(128 + signum)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -926,5 +922,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     sys.exit(main())
