@@ -5,6 +5,7 @@ never listed, counted, found or named in an error (an undisclosed id gets the sa
 restricted ones are shown with their restriction and without assets (`crosswalks.stac`).
 """
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -238,6 +239,7 @@ def _search(ctx: Context, request: SearchRequest, requested: Requested) -> dict[
     tokens = PageTokens(ctx.secret_key, kind="items")
     order = _order_name(query)
     position = tokens.read(request.token, order=order) if request.token is not None else Position()
+    counting = _count_meanwhile(ctx, query) if request.token is None else None
     page = ctx.store.search_items(ctx.now, query, limit=request.limit, after=position.after, before=position.before)
     features = [
         _shaped(
@@ -249,9 +251,9 @@ def _search(ctx: Context, request: SearchRequest, requested: Requested) -> dict[
     if requested.method == "GET":
         links.append(_link("self", requested.url, GEOJSON))
     matched = position.matched
-    if request.token is None:
+    if counting is not None:
         counted = page.after is None and page.before is None
-        matched = len(page.items) if counted else ctx.store.count_items(ctx.now, query, budget=ctx.count_budget)
+        matched = len(page.items) if counted else counting()
     for rel, key in (("next", page.after), ("prev", page.before)):
         if key is None:
             continue
@@ -267,6 +269,34 @@ def _search(ctx: Context, request: SearchRequest, requested: Requested) -> dict[
         document["numberMatched"] = matched
     document["numberReturned"] = len(features)
     return document
+
+
+def _count_meanwhile(ctx: Context, query: ItemQuery) -> Callable[[], int | None]:
+    """Count a first page's match in another thread while the page is read, and return how to wait for the count.
+
+    The count may take the whole budget (`CATALOG_STAC_COUNT_BUDGET_MS`); run after the page, it added that to every
+    first page it could not count (12 ms of a 32 ms median on PostgreSQL). Run beside it, on its own connection (and
+    on PostgreSQL in its own server process), it costs what the page does not already take. A first page that is
+    also the last does not wait for it."""
+    outcome: list[int | Exception | None] = []
+
+    def count() -> None:
+        try:
+            outcome.append(ctx.store.count_items(ctx.now, query, budget=ctx.count_budget))
+        except Exception as error:  # raised again in the request's thread, where its handlers are
+            outcome.append(error)
+
+    counter = threading.Thread(target=count, name="stac-count", daemon=True)
+    counter.start()
+
+    def wait() -> int | None:
+        counter.join()
+        found = outcome[0]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    return wait
 
 
 def _known_collections(ctx: Context, ids: Sequence[str]) -> None:
