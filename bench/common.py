@@ -19,6 +19,10 @@ DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 StoreSize = Callable[[], int | None]
 
 
+class BenchError(Exception):
+    """The server could not be started or answered something other than what the bench asked for."""
+
+
 def note(message: str) -> None:
     print(f"# {message}", flush=True)
 
@@ -182,3 +186,17 @@ def add_server_options(parser: argparse.ArgumentParser, backends: Sequence[str])
 def stop_on_sigterm(signum: int, _frame: object) -> None:
     """End on SIGTERM as on an error, so that a bench's servers are stopped and its PostgreSQL schemas dropped."""
     raise SystemExit(128 + signum)
+
+
+def run_bench(
+    parser: Callable[[], argparse.ArgumentParser],
+    bench: Callable[[argparse.Namespace], int],
+    argv: Sequence[str] | None,
+) -> int:
+    """Parse the command line and run a bench: its exit status, or 1 with the message of a `BenchError`."""
+    args = parser().parse_args(argv)
+    try:
+        return bench(args)
+    except BenchError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return 1

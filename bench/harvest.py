@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    BenchError,
     StoreSize,
     add_server_options,
     comma_names,
@@ -24,10 +25,11 @@ from bench.common import (
     fresh_postgres,
     fresh_sqlite,
     note,
+    run_bench,
     run_header,
     stop_on_sigterm,
 )
-from bench.oai_harvest import MB, ROOT, BenchError, Server, ServerMemory, archive_file, base_url, load_archive
+from bench.oai_harvest import MB, ROOT, Server, ServerMemory, archive_file, base_url, load_archive
 
 BACKENDS = ("sqlite", "postgresql")
 PREFIXES = ("oai_datacite", "oai_dc")
@@ -394,12 +396,7 @@ def bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    try:
-        return bench(args)
-    except BenchError as error:
-        print(f"ERROR: {error}", file=sys.stderr)
-        return 1
+    return run_bench(parser, bench, argv)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from bench.common import (
+    BenchError,
     StoreSize,
     add_server_options,
     comma_names,
@@ -32,6 +33,7 @@ from bench.common import (
     fresh_sqlite,
     note,
     proc_kib,
+    run_bench,
     run_header,
 )
 
@@ -53,10 +55,6 @@ _TOKEN = re.compile(rb"<resumptionToken([^>]*)>([^<]*)</resumptionToken>")
 _TOKEN_EMPTY = re.compile(rb"<resumptionToken([^>]*)/>")
 _LIST_SIZE = re.compile(rb'completeListSize="(\d+)"')
 _ERROR = re.compile(rb"<error code=\"([^\"]+)\"[^>]*>([^<]*)</error>")
-
-
-class BenchError(Exception):
-    """The server could not be started or answered something other than a list of records."""
 
 
 # --- the synthetic archive -------------------------------------------------------------------------------------
@@ -622,12 +620,7 @@ def bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    try:
-        return bench(args)
-    except BenchError as error:
-        print(f"ERROR: {error}", file=sys.stderr)
-        return 1
+    return run_bench(parser, bench, argv)
 
 
 if __name__ == "__main__":

@@ -25,15 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    BenchError,
     StoreSize,
     add_server_options,
     free_port,
     fresh_postgres,
     note,
+    run_bench,
     run_header,
     stop_on_sigterm,
 )
-from bench.oai_harvest import BenchError, Server, ServerMemory, base_url
+from bench.oai_harvest import Server, ServerMemory, base_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("sqlite", "postgresql")
@@ -913,12 +915,7 @@ def bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    try:
-        return bench(args)
-    except BenchError as error:
-        print(f"ERROR: {error}", file=sys.stderr)
-        return 1
+    return run_bench(parser, bench, argv)
 
 
 if __name__ == "__main__":

@@ -132,3 +132,10 @@ class AccessRight(StrEnum):
     """Restricted to a scope of users (a team, an institution): COAR c_16ec, `restrictedAccess`."""
     METADATA_ONLY = "metadata-only"
     """Closed for privacy or safety, or no longer kept: COAR c_14cb, `closedAccess`."""
+
+
+class Granularity(StrEnum):
+    """The two datestamp granularities of OAI-PMH (spec 3.3): what our provider offers, what a harvested one says."""
+
+    DAY = "YYYY-MM-DD"
+    SECOND = "YYYY-MM-DDThh:mm:ssZ"

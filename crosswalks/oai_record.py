@@ -16,10 +16,10 @@ from lxml.builder import ElementMaker
 
 from catalog.records import Provenance
 from catalog.timeutil import format_time
+from crosswalks.datacite import XSI
 
 PROVENANCE = "http://www.openarchives.org/OAI/2.0/provenance"
 PROVENANCE_SCHEMA_LOCATION = f"{PROVENANCE} http://www.openarchives.org/OAI/2.0/provenance.xsd"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _PROVENANCE = ElementMaker(namespace=PROVENANCE, nsmap={None: PROVENANCE, "xsi": XSI})
 
 

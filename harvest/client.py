@@ -37,8 +37,7 @@ class ProviderError(HarvestError):
 
     def __init__(self, code: str, message: str, request: Mapping[str, str]) -> None:
         self.code = code
-        asked = ", ".join(f"{k}={v}" for k, v in request.items())
-        super().__init__(f"the provider answered {code}: {message or '(no message)'} (request: {asked})")
+        super().__init__(f"the provider answered {code}: {message or '(no message)'} (request: {_asked(request)})")
 
 
 class TokenExpiredError(ProviderError):

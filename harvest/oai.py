@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, astuple, dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -23,9 +23,11 @@ from lxml import etree
 
 from catalog import contract
 from catalog.records import Dataset, Provenance
-from catalog.sets import is_valid_spec
+from catalog.sets import NOT_IN_SLUG, is_valid_spec
 from catalog.store import HarvestRun, HarvestSource, LoadTransaction, SourceConflictError, Store, StoreError
 from catalog.timeutil import format_time, parse_time
+from catalog.vocab import Granularity
+from crosswalks.formats import FORMATS, Format
 from crosswalks.from_datacite import InverseError, datacite_resource, record_from_datacite
 from crosswalks.from_dublin_core import record_from_oai_dc
 from crosswalks.renditions import RenderContext
@@ -44,41 +46,35 @@ from harvest.renditions import RefreshReport, refresh
 
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 """A source's name: it starts the ids of its datasets (`{name}.{local id}`) and names its set `source:{name}`."""
-NOT_IN_ID = re.compile(r"[^a-z0-9._-]")
 OAI_IDENTIFIER = re.compile(r"oai:(?P<namespace>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+):(?P<local>.+)")
 ID_LENGTH = 128
 MAX_PROBLEMS = 20
 """Records that failed named in a run's summary; the rest are counted."""
 DEFAULT_LIMITS = Limits()
-DAY = "YYYY-MM-DD"
-SECONDS = "YYYY-MM-DDThh:mm:ssZ"
 
 
 @dataclass(frozen=True, slots=True)
 class Prefix:
-    """A metadata format the harvester reads: its namespace and the inverse crosswalk to a contract-v1 dict."""
+    """A metadata format the harvester reads: the format (`crosswalks.formats`, which names its namespace) and the
+    inverse crosswalk to a contract-v1 dict."""
 
-    prefix: str
-    namespace: str
+    format: Format
     to_record: Callable[[etree._Element], dict[str, Any]]
+
+    @property
+    def namespace(self) -> str:
+        return self.format.namespace
+
+
+def _from_datacite(metadata: etree._Element) -> dict[str, Any]:
+    return record_from_datacite(datacite_resource(metadata))
 
 
 PREFIXES: Mapping[str, Prefix] = MappingProxyType(
     {
-        p.prefix: p
-        for p in (
-            Prefix(
-                "oai_datacite",
-                "http://schema.datacite.org/oai/oai-1.1/",
-                lambda metadata: record_from_datacite(datacite_resource(metadata)),
-            ),
-            Prefix(
-                "datacite",
-                "http://datacite.org/schema/kernel-4",
-                lambda metadata: record_from_datacite(datacite_resource(metadata)),
-            ),
-            Prefix("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc/", record_from_oai_dc),
-        )
+        "oai_datacite": Prefix(FORMATS["oai_datacite"], _from_datacite),
+        "datacite": Prefix(FORMATS["datacite"], _from_datacite),
+        "oai_dc": Prefix(FORMATS["oai_dc"], record_from_oai_dc),
     }
 )
 
@@ -95,11 +91,10 @@ class Counts:
         return Counts(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
 
     def values(self) -> tuple[int, ...]:
-        return (self.added, self.updated, self.unchanged, self.deleted, self.failed)
+        return astuple(self)
 
     def to_dict(self) -> dict[str, int]:
-        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "deleted": self.deleted, "failed": self.failed}  # fmt: skip
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,12 +209,12 @@ def dataset_id(source: str, identifier: str) -> str:
     several repositories."""
     match = OAI_IDENTIFIER.fullmatch(identifier)
     room = ID_LENGTH - len(source) - 1
-    if match is not None and NOT_IN_ID.search(match["local"]) is None:
+    if match is not None and NOT_IN_SLUG.search(match["local"]) is None:
         name = f"{match['namespace'].lower()}.{match['local']}"
         if len(name) <= room:
             return f"{source}.{name}"
     digest = hashlib.blake2b(identifier.encode(), digest_size=6).hexdigest()
-    slug = NOT_IN_ID.sub("-", identifier.lower())[: room - len(digest) - 1].strip("-")
+    slug = NOT_IN_SLUG.sub("-", identifier.lower())[: room - len(digest) - 1].strip("-")
     return f"{source}.{slug}-{digest}" if slug else f"{source}.{digest}"
 
 
@@ -305,8 +300,8 @@ class Harvester:
         identify = root.find(f"{{{OAI}}}Identify")
         if identify is None:
             raise HarvestError(f"{source.url}: Identify answered without an Identify element")
-        granularity = (identify.findtext(f"{{{OAI}}}granularity") or DAY).strip()
-        if granularity not in (DAY, SECONDS):
+        granularity = (identify.findtext(f"{{{OAI}}}granularity") or Granularity.DAY).strip()
+        if granularity not in set(Granularity):
             raise HarvestError(f"{source.url}: Identify gives an unknown granularity {granularity!r}")
         checkpoint = Checkpoint(started, response_date(root, "Identify"), source.harvested_from)
         with self.store.load(self.clock()) as tx:
@@ -357,7 +352,9 @@ class Harvester:
         request = {"verb": "ListRecords", "metadataPrefix": source.prefix}
         if checkpoint.from_ is not None:
             request["from"] = (
-                checkpoint.from_.date().isoformat() if source.granularity == DAY else format_time(checkpoint.from_)
+                checkpoint.from_.date().isoformat()
+                if source.granularity == Granularity.DAY
+                else format_time(checkpoint.from_)
             )
         if spec is not None:
             request["set"] = spec

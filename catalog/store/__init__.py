@@ -65,8 +65,12 @@ class StoredDataset:
     record: Dataset
     changed: datetime
     timeline: Timeline
-    source: str = ""
     digest: str = ""
+
+    @property
+    def source(self) -> str:
+        """The harvest source the dataset came from ("" for the archive's own): its provenance says."""
+        return self.record.source
 
     def visibility(self, now: datetime) -> Visibility:
         return self.timeline.at(now)

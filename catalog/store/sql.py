@@ -736,7 +736,6 @@ class SqlStore:
             record=Dataset.from_dict(json.loads(row.doc)),
             changed=from_epoch(row.changed),
             timeline=timeline_from_row(row._mapping, DATASET_SHIFTS),
-            source=row.source,
             digest=row.digest,
         )
 

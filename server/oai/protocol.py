@@ -4,11 +4,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from types import MappingProxyType
 from typing import ClassVar
 
 from catalog.timeutil import format_time
+from catalog.vocab import Granularity
 
 
 class OAIError(Exception):
@@ -108,13 +108,6 @@ VERBS: Mapping[str, Verb] = MappingProxyType(
         "ListSets": Verb(exclusive="resumptionToken"),
     }
 )
-
-
-class Granularity(StrEnum):
-    """The two datestamp granularities of OAI-PMH (spec 3.3)."""
-
-    DAY = "YYYY-MM-DD"
-    SECOND = "YYYY-MM-DDThh:mm:ssZ"
 
 
 _DATE_SHAPES: Mapping[Granularity, tuple[re.Pattern[str], str]] = MappingProxyType(

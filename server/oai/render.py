@@ -6,9 +6,10 @@ from datetime import datetime
 from lxml import etree
 from lxml.builder import ElementMaker
 
+from catalog.vocab import Granularity
 from crosswalks.dublin_core import DC, NSMAP, OAI_DC, OAI_DC_SCHEMA, XML_LANG
 from crosswalks.oai_record import Header
-from server.oai.protocol import VERBS, Granularity, OAIError, format_datestamp
+from server.oai.protocol import VERBS, OAIError, format_datestamp
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -27,7 +27,7 @@ from catalog.policy import Timeline, dataset_timeline
 from catalog.records import Dataset
 from catalog.timeutil import format_time
 from catalog.view import resolve_related, view_of
-from catalog.vocab import Visibility
+from catalog.vocab import Granularity, Visibility
 from crosswalks.formats import FORMATS
 from crosswalks.renditions import serialize
 from tests.conftest import NOW, shared_path
@@ -38,8 +38,8 @@ OAI_SCHEMA_LOCATION = f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 BASE_URL = "http://provider.example.org/oai"
 """What the canned documents name as the provider's base URL (the real one is the port's: `Provider.url`)."""
 REPOSITORY = "provider.example.org"
-DAY = "YYYY-MM-DD"
-SECONDS = "YYYY-MM-DDThh:mm:ssZ"
+DAY = Granularity.DAY
+SECONDS = Granularity.SECOND
 ERROR_CODES = (
     "badArgument",
     "badResumptionToken",

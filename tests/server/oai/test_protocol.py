@@ -5,6 +5,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from catalog.vocab import Granularity
 from server.oai.protocol import (
     OAI_ERRORS,
     VERBS,
@@ -12,7 +13,6 @@ from server.oai.protocol import (
     BadResumptionToken,
     BadVerb,
     CannotDisseminateFormat,
-    Granularity,
     IdDoesNotExist,
     NoMetadataFormats,
     NoRecordsMatch,
