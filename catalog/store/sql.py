@@ -3,12 +3,14 @@
 import functools
 import json
 import math
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -30,6 +32,7 @@ from sqlalchemy import (
     text,
     true,
     tuple_,
+    union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -96,9 +99,11 @@ def engine_for(url: str) -> Engine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(
+        engine = create_engine(
             parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True, connect_args={"prepare_threshold": None}
         )
+        event.listen(engine, "before_cursor_execute", _binary_results)
+        return engine
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +112,18 @@ def engine_for(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     raise StoreError(f"unsupported database URL scheme {parsed.get_backend_name()!r}")
+
+
+BINARY_RESULTS = "catalog_binary_results"
+"""An execution option: PostgreSQL sends the statement's results in its binary format. Bytes come as they are
+instead of as hex text twice their size (a page of renditions, 300 kB, reads in 1.9 ms instead of 2.5 ms)."""
+
+
+def _binary_results(
+    _connection: Any, cursor: Any, _statement: str, _parameters: Any, context: Any, _executemany: bool
+) -> None:
+    if context is not None and context.execution_options.get(BINARY_RESULTS):
+        cursor.format = psycopg.pq.Format.BINARY
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -329,32 +346,51 @@ ENTRY_COLUMNS = (
 
 @functools.lru_cache(maxsize=1024)
 def _listing(
-    branches: _Branches, index: int, columns: str, since: bool, until: bool, after: bool, bounded: bool
+    branches: _Branches, group: tuple[int, ...], columns: str, since: bool, until: bool, after: bool, bounded: bool
 ) -> Any:
-    """The statement of one branch of a keyset page: the page's keys in a subquery that touches `datasets` alone
-    (what a planner orders and limits), then for them `columns` "datasets" (whole rows), "entries" (`ENTRY_COLUMNS`)
-    or "renditions" (those, outer-joined with the rendition for the moment, `prefix` and `context` parameters), in
-    no particular order (`SqlStore._keyset_rows` sorts them; sorting rows with their renditions in SQL copied them).
-    Parameters besides the branches': `limit`; `since`, `until` (`_window`); `after_stamp`, `after_id` with
-    `after`; `bound_stamp`, `bound_id` when `bounded`, which then stands for `until` (the bound is a row within it),
-    so that it is the one upper bound the index walk stops at. The ids are typed as the column is: compared as
-    text, PostgreSQL could not use the `C`-collated index for the row comparison, and would sort the whole range."""
+    """The statement of a group of branches of a keyset page: the page's keys in a subquery that touches `datasets`
+    alone (each branch's, ordered and limited, what a planner walks an index for), then for them `columns`
+    "datasets" (whole rows), "entries" (`ENTRY_COLUMNS`) or "renditions" (those, outer-joined with the rendition for
+    the moment, `prefix` and `context` parameters), in no particular order (`SqlStore._keyset_rows` sorts them;
+    sorting rows with their renditions in SQL copied them). Parameters besides the branches': `limit`; `since`,
+    `until` (`_window`); `after_stamp`, `after_id` with `after`; `bound_stamp`, `bound_low_id`, `bound_id` when
+    `bounded`, which then stands for `until` (the bound is a row within it), so that it is the one upper bound the
+    index walk stops at. The ids are typed as the column is: compared as text, PostgreSQL could not use the
+    `C`-collated index for the row comparison, and would sort the whole range.
+
+    The bound is not written as a row comparison: PostgreSQL (before 18) stops an index walk at a row comparison's
+    first column only, so `(stamp, id) <= bound` read on through every row sharing the bound's datestamp, which
+    after a bulk load is every row (3 ms a page at 100 000 datasets). Bounded, a branch's keys are those before the
+    bound's datestamp, and those at it with ids in (`bound_low_id`, `bound_id`]: each walk starts and stops at its
+    keys. `bound_low_id` is the `after` id when `after` shares the bound's datestamp, else "" (below every id)."""
     c, r = datasets.c, renditions.c
-    stamp, conditions = branches[index]
-    where = [*conditions, *_window(stamp, since, until and not bounded)]
-    if after:
-        after_key = tuple_(bindparam("after_stamp", type_=BigInteger), bindparam("after_id", type_=c.id.type))
-        where.append(tuple_(stamp, c.id) > after_key)
-    if bounded:
-        bound_key = tuple_(bindparam("bound_stamp", type_=BigInteger), bindparam("bound_id", type_=c.id.type))
-        where.append(tuple_(stamp, c.id) <= bound_key)
-    page = (
-        select(c.id.label("page_id"), stamp.label("stamp"))
-        .where(*where)
-        .order_by(stamp, c.id)
-        .limit(bindparam("limit", type_=BigInteger))
-        .subquery("page")
-    )
+    limit = bindparam("limit", type_=BigInteger)
+    parts: list[Any] = []
+    for index in group:
+        stamp, conditions = branches[index]
+
+        def keys(*where: ColumnElement[bool], stamp: ColumnElement[int] = stamp) -> Any:
+            ordered = select(c.id.label("page_id"), stamp.label("stamp")).where(*where).order_by(stamp, c.id)
+            part = ordered.limit(limit).subquery(f"keys{len(parts)}")
+            return select(part.c.page_id, part.c.stamp)
+
+        where = [*conditions, *_window(stamp, since, until and not bounded)]
+        if after:
+            after_key = tuple_(bindparam("after_stamp", type_=BigInteger), bindparam("after_id", type_=c.id.type))
+            where.append(tuple_(stamp, c.id) > after_key)
+        if not bounded:
+            parts.append(keys(*where))
+            continue
+        bound_stamp = bindparam("bound_stamp", type_=BigInteger)
+        parts.append(keys(*where, stamp < bound_stamp))
+        at_bound = (
+            stamp == bound_stamp,
+            c.id > bindparam("bound_low_id", type_=c.id.type),
+            c.id <= bindparam("bound_id", type_=c.id.type),
+        )
+        parts.append(keys(*conditions, *_window(stamp, since, False), *at_bound))
+    keyed: Any = parts[0] if len(parts) == 1 else union_all(*parts)
+    page = keyed.subquery("page")
     selected: list[Any] = list(datasets.c) if columns == "datasets" else list(ENTRY_COLUMNS)
     source: Any = page.join(datasets, c.id == page.c.page_id)
     if columns == "renditions":
@@ -370,7 +406,8 @@ def _listing(
         )
         source = source.outerjoin(renditions, holds)
         selected += [r.since, r.until, r.related, r.body]
-    return select(*selected, page.c.stamp).select_from(source)
+    statement = select(*selected, page.c.stamp).select_from(source)
+    return statement.execution_options(**{BINARY_RESULTS: True}) if columns == "renditions" else statement
 
 
 _UPDATE_DATASET = datasets.update().where(datasets.c.id == bindparam("b_id"))
@@ -643,6 +680,7 @@ class SqlStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = engine_for(url)
+        self._pinned = threading.local()
 
     def analyze(self) -> None:
         """Bring the query planner's statistics up to date after a load (PostgreSQL; SQLite plans without them).
@@ -711,9 +749,35 @@ class SqlStore:
 
     def _read_each(self, query: Any, parameter_sets: Sequence[Mapping[str, Any]]) -> list[Any]:
         """Run one query once per set of parameters on one connection; return all the rows."""
+        with self._reading() as connection:
+            return [row for parameters in parameter_sets for row in connection.execute(query, parameters).all()]
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Within, this thread's reads share one connection (`_reading`); nested, the outer one's."""
+        if getattr(self._pinned, "connection", None) is not None:
+            yield
+            return
+        with self._reading() as connection:
+            self._pinned.connection = connection
+            try:
+                yield
+            finally:
+                self._pinned.connection = None
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A connection to read with (the one `reading` pinned, if any): a failure to reach or read the store
+        becomes a `StoreError` that says so. Reads run in autocommit: each statement sees the store as it is when
+        it starts, as in a transaction at PostgreSQL's READ COMMITTED, without the BEGIN and the ROLLBACK. A
+        checkout from the pool costs a liveness ping, so what one answer reads, it reads on one connection."""
+        pinned: Connection | None = getattr(self._pinned, "connection", None)
         try:
-            with self.engine.connect() as connection:
-                return [row for parameters in parameter_sets for row in connection.execute(query, parameters).all()]
+            if pinned is not None:
+                yield pinned
+                return
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                yield connection
         except (OperationalError, ProgrammingError) as error:
             raise StoreError(
                 f"cannot read the store ({type(error.orig).__name__}: {error.orig}): "
@@ -806,8 +870,9 @@ class SqlStore:
 
         Each branch walks an index of its own in order, so a branch reads (and joins) only the rows it returns; the
         ordered runs are merged. Once the first (the settled rows, most of them) fills a page, the others need not
-        look past its last key. The statements are built once per shape and reused with new parameters: building
-        them cost more than running them.
+        look past its last key: they are read together after it, in one statement, bounded by it or not. The
+        statements are built once per shape and reused with new parameters: building them cost more than running
+        them. One connection reads them all.
         """
         values = {**parameters, "limit": limit}
         if after is not None:
@@ -815,13 +880,17 @@ class SqlStore:
         rows: list[Any] = []
         bounded = False
         window = (values["since"] is not None, values["until"] is not None)
-        for index in range(len(branches)):
-            statement = _listing(branches, index, columns, *window, after is not None, bounded)
-            run = sorted(self._read(statement, values), key=lambda row: (row.stamp, row.id))
-            if not bounded and len(run) == limit:
-                bounded = True
-                values |= {"bound_stamp": run[-1].stamp, "bound_id": run[-1].id}
-            rows.extend(run)
+        with self._reading() as connection:
+            for group in ((0,), tuple(range(1, len(branches)))):
+                statement = _listing(branches, group, columns, *window, after is not None, bounded)
+                run = sorted(connection.execute(statement, values).all(), key=lambda row: (row.stamp, row.id))
+                if not bounded and len(run) == limit:
+                    bounded = True
+                    bound_stamp, bound_id = run[-1].stamp, run[-1].id
+                    shared = after is not None and values["after_stamp"] == bound_stamp
+                    low_id = after[1] if after is not None and shared else ""
+                    values |= {"bound_stamp": bound_stamp, "bound_id": bound_id, "bound_low_id": low_id}
+                rows.extend(run)
         rows.sort(key=lambda row: (row.stamp, row.id))
         return rows[:limit]
 

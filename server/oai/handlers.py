@@ -210,8 +210,10 @@ HANDLERS: Mapping[str, Callable[[OAIRequest, Repository], Answer]] = MappingProx
 
 
 def handle(request: OAIRequest, repo: Repository) -> Answer:
-    """Answer a parsed request; every protocol error is raised here, before any byte of the body is written."""
-    return HANDLERS[request.verb](request, repo)
+    """Answer a parsed request; every protocol error is raised here, before any byte of the body is written.
+    What a verb reads here, it reads on one connection; what its body reads as it streams, on its own."""
+    with repo.store.reading():
+        return HANDLERS[request.verb](request, repo)
 
 
 def _format(prefix: str) -> Format:

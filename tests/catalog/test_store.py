@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import threading
 import uuid
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -10,20 +11,20 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from itertools import count, pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from catalog.policy import dataset_timeline, datestamp_at, granule_timeline, granule_visibility_at, visibility_at
 from catalog.records import Dataset, Granule
 from catalog.store import Change, Store, StoredDataset, StoreError, migrate, open_store
-from catalog.store.sql import engine_for
+from catalog.store.sql import SqlStore, engine_for
 from catalog.store.tables import metadata
 from catalog.timeutil import add_months, format_time, parse_time
 from catalog.vocab import Visibility
@@ -601,6 +602,55 @@ def test_keyset_pages_return_every_listed_dataset_once_in_order(paging_store: St
     for listing in listings.values():
         assert all(earlier < later for earlier, later in pairwise(listing))
         assert len(listing) > 7
+
+
+def test_pages_of_one_bulk_load_are_exact_at_every_page_size(store: Store) -> None:
+    """One load gives every dataset the same `changed`: a page's bound then shares its datestamp with the rows of
+    every branch before and after it (embargoed datasets, whose datestamp is still `changed`, among them)."""
+    loaded = PAGING_START
+    load(store, *PAGING_RECORDS, now=loaded)
+    for now in PAGING_MOMENTS.values():
+        expected = []
+        for record in PAGING_RECORDS:
+            dataset = Dataset.from_dict(record)
+            if visibility_at(dataset, now) in LISTED:
+                expected.append((datestamp_at(loaded, dataset_timeline(dataset), now), dataset.id))
+        expected.sort()
+        assert sum(1 for stamp, _ in expected if stamp == loaded) > 10
+        for limit in range(1, 9):
+            assert keys(harvest(store, now, limit=limit), now) == expected, (now, limit)
+
+
+def checkouts_of(store: Store) -> list[int]:
+    """A list that grows by one at every connection the store's pool hands out."""
+    seen: list[int] = []
+    event.listen(cast(SqlStore, store).engine, "checkout", lambda *_: seen.append(threading.get_ident()))
+    return seen
+
+
+def test_reads_within_reading_share_one_connection_of_this_thread(paging_store: Store) -> None:
+    checkouts = checkouts_of(paging_store)
+    with paging_store.reading():
+        paging_store.dataset_entries(NOW, visibilities=LISTED, prefix="oai_dc", context="c", limit=3)
+        paging_store.count_datasets(NOW, visibilities=LISTED)
+        with paging_store.reading():
+            assert paging_store.related_targets(["p-00"])
+        elsewhere = threading.Thread(target=paging_store.datasets_by_id, args=(["p-00"],))
+        elsewhere.start()
+        elsewhere.join()
+        paging_store.datasets_by_id(["p.01"])
+    mine = threading.get_ident()
+    assert checkouts.count(mine) == 1, "one checkout for every read of the block, nested ones included"
+    assert len(checkouts) == 2, "another thread reads on a connection of its own"
+    paging_store.related_targets(["p-00"])
+    paging_store.related_targets(["p-00"])
+    assert checkouts.count(mine) == 3, "outside the block, each read checks one out"
+
+
+def test_a_failed_read_within_reading_is_a_store_error_and_frees_the_connection(paging_store: Store) -> None:
+    with pytest.raises(StoreError, match="cannot read the store"), paging_store.reading():
+        cast(SqlStore, paging_store)._read(text("SELECT * FROM no_such_table"))
+    assert paging_store.related_targets(["p-00"]), "the next read gets a working connection"
 
 
 def test_a_release_by_the_clock_moves_the_dataset_to_the_end(paging_store: Store) -> None:

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 from catalog.demo import demo_records
@@ -357,6 +358,20 @@ def test_responses_stream(client: FlaskClient) -> None:
         response = client.get("/oai", query_string=args)
         assert response.is_streamed
         valid(urlencode(args), response)
+
+
+def test_a_verb_reads_the_store_on_one_connection(app: Flask, client: FlaskClient) -> None:
+    """A first ListIdentifiers page counts, pages and reads set memberships; a GetRecord reads the dataset and its
+    related datasets: each on one connection from the pool."""
+    checkouts: list[object] = []
+    event.listen(app.extensions["catalog.store"].engine, "checkout", lambda *_: checkouts.append(_))
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert nodes(root, "//o:header")
+    assert nodes(root, "//o:resumptionToken")
+    assert len(checkouts) == 1
+    identifier = text(nodes(root, "//o:header")[0], "o:identifier")
+    oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=identifier)
+    assert len(checkouts) == 2
 
 
 def test_list_metadata_formats(client: FlaskClient) -> None:
