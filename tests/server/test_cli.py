@@ -106,6 +106,10 @@ def free_port() -> int:
         return port
 
 
+SERVED: dict[str, int] = {}
+"""The process id of each server `serving` runs, by base URL."""
+
+
 @contextmanager
 def serving(env: dict[str, str], cwd: Path, *options: str) -> Iterator[str]:
     """Run `isas-catalog serve` on a free port under gunicorn; yield its base URL once it accepts connections."""
@@ -125,8 +129,10 @@ def serving(env: dict[str, str], cwd: Path, *options: str) -> Iterator[str]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
+        SERVED[base] = server.pid
         yield base
     finally:
+        SERVED.pop(base, None)
         server.terminate()
         server.wait(timeout=20)
 
@@ -140,6 +146,21 @@ def test_serve_answers_on_a_real_port(env: dict[str, str], tmp_path: Path) -> No
         with urllib.request.urlopen(request, timeout=5) as response:
             body = json.load(response)
     assert body["catalog"]["missions"] >= 15
+
+
+def test_serve_becomes_a_gunicorn_master_that_holds_no_app(env: dict[str, str], tmp_path: Path) -> None:
+    """`serve` checks the store, then execs gunicorn in its place: its workers build the app, the master does not
+    (it would keep 110 MB no request uses)."""
+    run(env, "demo", "--granules", "0", "--today", "2026-11-21")
+    with serving(env, tmp_path) as base:
+        master = SERVED[base]
+        command = Path(f"/proc/{master}/cmdline").read_bytes().split(b"\0")
+        modules = Path(f"/proc/{master}/maps").read_text()
+        with urllib.request.urlopen(f"{base}/health", timeout=5) as response:
+            assert response.status == 200
+    assert b"gunicorn" in command
+    assert b"server:create_app()" in command
+    assert "etree" not in modules, "the master never imported the app (lxml's extension is not mapped)"
 
 
 def test_serve_without_migrating_reports_an_unmigrated_store(env: dict[str, str], tmp_path: Path) -> None:
