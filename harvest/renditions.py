@@ -45,8 +45,11 @@ def _render_batch(jobs: Sequence[_Job], context: RenderContext) -> list[tuple[st
     return done
 
 
-def _stale(store: Store, context: RenderContext, *, force: bool) -> Iterator[tuple[int, list[DatasetEntry]]]:
-    """Yield, batch by batch in id order, how many datasets were looked at and those whose renditions are stale."""
+def _stale(
+    store: Store, context: RenderContext, *, force: bool, first: bool
+) -> Iterator[tuple[int, list[DatasetEntry]]]:
+    """Yield, batch by batch in id order, how many datasets were looked at and those whose renditions are stale.
+    With no rendition in the context yet (`first`), every listed dataset is stale: no batch looks them up."""
     after: str | None = None
     while True:
         page = store.entries_by_id(after=after, limit=BATCH)
@@ -55,6 +58,9 @@ def _stale(store: Store, context: RenderContext, *, force: bool) -> Iterator[tup
         after = page[-1].id
         if force:
             yield len(page), page
+            continue
+        if first:
+            yield len(page), [entry for entry in page if _expected(entry) is not None]
             continue
         states = store.rendition_states([entry.id for entry in page], context.key)
         stale = [entry for entry in page if states.get(entry.id) != _expected(entry)]
@@ -106,16 +112,25 @@ def refresh(
     With `workers`, rendering runs in that many other processes while this one reads and writes the store. Each
     batch is written in its own transaction: a refresh cut short leaves the rest to the next one, and readers
     never depend on it (a missing or stale rendition is rendered live).
+
+    The first rendering in a context (a new store, a new base URL) writes into a table the planner has no
+    statistics of: PostgreSQL then judged that a batch's 200 ids would match a quarter of it, and looked them up
+    (and deleted their old renditions) by reading all of it, for every batch. A refresh that starts with no
+    rendition in its context looks none up, and analyzes the store once its first batch is written.
     """
     seen = rendered = written = 0
+    first = not store.has_renditions(context.key)
 
     def store_batch(done: list[tuple[str, list[Rendition]]]) -> None:
-        nonlocal rendered, written
+        nonlocal rendered, written, first
         store.put_renditions(dict(done))
         rendered += len(done)
         written += sum(len(items) for _, items in done)
+        if first:
+            store.analyze()
+            first = False
 
-    batches = _stale(store, context, force=force)
+    batches = _stale(store, context, force=force, first=first)
     if workers < 1:
         for looked, stale in batches:
             seen += looked

@@ -442,6 +442,10 @@ class Store(Protocol):
         """Return how many datasets have renditions in `context`, and how many datasets there are."""
         ...
 
+    def has_renditions(self, context: str) -> bool:
+        """Whether any rendition in `context` is stored."""
+        ...
+
     def earliest_datestamp(self, now: datetime, *, visibilities: frozenset[Visibility]) -> datetime | None:
         """Return the smallest datestamp at `now` among datasets in `visibilities` (Identify), None if none."""
         ...

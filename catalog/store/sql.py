@@ -1014,6 +1014,10 @@ class SqlStore:
                 found.setdefault(dataset_id, set()).add((digest, changed))
         return found
 
+    def has_renditions(self, context: str) -> bool:
+        r = renditions.c
+        return bool(self._read(select(literal(1)).where(r.context == context).limit(1)))
+
     def rendition_count(self, context: str) -> tuple[int, int]:
         """Return how many datasets have a rendition in `context`, and how many exist."""
         c, r = datasets.c, renditions.c

@@ -1,7 +1,9 @@
 """The store's side of renditions, on both backends: stored per stretch of time, chosen by the moment and the
 context, replaced whole, and kept fresh by `harvest.renditions.refresh` (which renders only what is stale)."""
 
+from collections import Counter
 from datetime import timedelta
+from typing import Any, cast
 
 import pytest
 
@@ -135,6 +137,41 @@ def test_refresh_renders_what_is_stale_and_only_that(store: Store, workers: int)
     assert store.rendition_states(["embargoed"], CONTEXT.key) == {"embargoed": {expected}}
     spans = [(since, until) for since, until, _ in stretches(stored.record, stored.timeline, stored.changed)]
     assert spans == [(0, to_epoch(release)), (to_epoch(release), None)]
+
+
+class CountingStore:
+    """A store that counts the calls of some of its methods."""
+
+    def __init__(self, store: Store, counted: set[str]) -> None:
+        self.store = store
+        self.calls: Counter[str] = Counter()
+        self.counted = counted
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self.store, name)
+        if name not in self.counted:
+            return found
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return found(*args, **kwargs)
+
+        return counting
+
+
+def test_a_first_rendering_looks_nothing_up_and_analyzes_once(store: Store) -> None:
+    """With no rendition in its context, a refresh knows every listed dataset is stale; the planner gets statistics
+    as soon as the first batch is written, not after the last."""
+    load(store, *(dataset_record(f"d{index:03d}") for index in range(450)), now=NOW)
+    counting = CountingStore(store, {"rendition_states", "analyze"})
+    first = refresh(cast(Store, counting), CONTEXT)
+    assert (first.datasets, first.rendered) == (450, 450)
+    assert counting.calls == Counter({"analyze": 1})
+    load(store, dataset_record("d007", keywords=["changed"]), now=NOW + DAY)
+    counting.calls.clear()
+    again = refresh(cast(Store, counting), CONTEXT)
+    assert again.rendered == 1
+    assert counting.calls == Counter({"rendition_states": 3}), "three batches of 200 looked up, no analysis"
 
 
 @pytest.mark.postgresql
