@@ -191,3 +191,34 @@ def test_a_load_leaves_the_planner_statistics_up_to_date(postgresql_url: str) ->
     finally:
         engine.dispose()
         store.dispose()
+
+
+@pytest.mark.postgresql
+def test_rendition_bodies_stay_in_their_rows_compressed(postgresql_url: str) -> None:
+    """Migration 0009: a page of renditions reads no TOAST table; lz4 compresses them where the server has it."""
+    migrate(postgresql_url)
+    store = open_store(postgresql_url)
+    engine = engine_for(postgresql_url)
+    try:
+        load(store, dataset_record("a"), now=NOW)
+        body = b"".join(b"<dc:subject>keyword %d</dc:subject>" % index for index in range(200))
+        assert len(body) > 6000
+        store.put_renditions({"a": [rendition(store, "a", "oai_dc", 0, None, body)]})
+        assert bodies(store, DAY) == {"a": body}
+        with engine.connect() as connection:
+            stored, size, storage, method, lz4, toast_table = connection.exec_driver_sql(
+                "SELECT pg_column_size(r.body), length(r.body), a.attstorage, a.attcompression, "
+                "EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
+                "AND 'lz4' = ANY(enumvals)), "
+                "c.reltoastrelid::regclass::text FROM renditions r, pg_class c, pg_attribute a "
+                "WHERE c.oid = 'renditions'::regclass AND a.attrelid = c.oid AND a.attname = 'body'"
+            ).one()
+            toasted = connection.exec_driver_sql(f"SELECT coalesce(sum(length(chunk_data)), 0) FROM {toast_table}")
+            toast = toasted.scalar_one()
+    finally:
+        engine.dispose()
+        store.dispose()
+    assert storage == "m"
+    assert stored < size / 4, "compressed"
+    assert toast < stored, "in its row: the TOAST table does not hold it"
+    assert method == ("l" if lz4 else "")
