@@ -4,7 +4,7 @@ A rendition is 2 to 6 kB of XML, so PostgreSQL's default compressed it with pglz
 reading a page of 100 records looked each body up in the TOAST index, fetched its chunks and decompressed them
 (1.4 ms of an OAI-PMH page). `STORAGE MAIN` keeps a body in its row unless the row would not fit in a page, and lz4
 decompresses several times faster than pglz for about the same size (the same page: 0.85 ms). Renditions written
-before stay as they were until they are written again (`isas-catalog render`); SQLite stores them in its rows
+before stay as they were until they are written again (`isas-catalog render --force`); SQLite keeps them in its rows
 already.
 
 Revision ID: 0009
