@@ -188,6 +188,11 @@ def test_a_load_leaves_the_planner_statistics_up_to_date(postgresql_url: str) ->
                 "AND last_analyze IS NOT NULL"
             )
             assert {row[0] for row in analyzed} >= {"datasets", "dataset_sets", "renditions", "granules"}
+            vacuumed = connection.exec_driver_sql(
+                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+                "AND last_vacuum IS NOT NULL"
+            )
+            assert {row[0] for row in vacuumed} == {"datasets", "dataset_sets", "renditions"}, "granules are not"
     finally:
         engine.dispose()
         store.dispose()
