@@ -2,10 +2,12 @@
 context, replaced whole, and kept fresh by `harvest.renditions.refresh` (which renders only what is stale)."""
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, cast
 
 import pytest
+from sqlalchemy import Engine
 
 from catalog.store import Rendition, Store, migrate, open_store
 from catalog.store.sql import engine_for
@@ -174,55 +176,52 @@ def test_a_first_rendering_looks_nothing_up_and_analyzes_once(store: Store) -> N
     assert counting.calls == Counter({"rendition_states": 3}), "three batches of 200 looked up, no analysis"
 
 
+@pytest.fixture
+def postgresql_store(postgresql_url: str) -> Iterator[tuple[Store, Engine]]:
+    """A migrated PostgreSQL store, and an engine of its own to look at its tables with."""
+    migrate(postgresql_url)
+    store = open_store(postgresql_url)
+    engine = engine_for(postgresql_url)
+    yield store, engine
+    engine.dispose()
+    store.dispose()
+
+
 @pytest.mark.postgresql
-def test_a_load_leaves_the_planner_statistics_up_to_date(postgresql_url: str) -> None:
+def test_a_load_leaves_the_planner_statistics_up_to_date(postgresql_store: tuple[Store, Engine]) -> None:
     """PostgreSQL plans keyset pages badly without statistics; SQLite's `analyze` is a no-op."""
-    migrate(postgresql_url)
-    store = open_store(postgresql_url)
-    engine = engine_for(postgresql_url)
-    try:
-        load(store, *(dataset_record(f"s{index:03d}") for index in range(30)), now=NOW)
-        with engine.connect() as connection:
-            analyzed = connection.exec_driver_sql(
-                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
-                "AND last_analyze IS NOT NULL"
-            )
-            assert {row[0] for row in analyzed} >= {"datasets", "dataset_sets", "renditions", "granules"}
-            vacuumed = connection.exec_driver_sql(
-                "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
-                "AND last_vacuum IS NOT NULL"
-            )
-            assert {row[0] for row in vacuumed} == {"datasets", "dataset_sets", "renditions"}, "granules are not"
-    finally:
-        engine.dispose()
-        store.dispose()
+    store, engine = postgresql_store
+    load(store, *(dataset_record(f"s{index:03d}") for index in range(30)), now=NOW)
+    with engine.connect() as connection:
+        analyzed = connection.exec_driver_sql(
+            "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() AND last_analyze IS NOT NULL"
+        )
+        assert {row[0] for row in analyzed} >= {"datasets", "dataset_sets", "renditions", "granules"}
+        vacuumed = connection.exec_driver_sql(
+            "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() AND last_vacuum IS NOT NULL"
+        )
+        assert {row[0] for row in vacuumed} == {"datasets", "dataset_sets", "renditions"}, "granules are not"
 
 
 @pytest.mark.postgresql
-def test_rendition_bodies_stay_in_their_rows_compressed(postgresql_url: str) -> None:
+def test_rendition_bodies_stay_in_their_rows_compressed(postgresql_store: tuple[Store, Engine]) -> None:
     """Migration 0009: a page of renditions reads no TOAST table; lz4 compresses them where the server has it."""
-    migrate(postgresql_url)
-    store = open_store(postgresql_url)
-    engine = engine_for(postgresql_url)
-    try:
-        load(store, dataset_record("a"), now=NOW)
-        body = b"".join(b"<dc:subject>keyword %d</dc:subject>" % index for index in range(200))
-        assert len(body) > 6000
-        store.put_renditions({"a": [rendition(store, "a", "oai_dc", 0, None, body)]})
-        assert bodies(store, DAY) == {"a": body}
-        with engine.connect() as connection:
-            stored, size, storage, method, lz4, toast_table = connection.exec_driver_sql(
-                "SELECT pg_column_size(r.body), length(r.body), a.attstorage, a.attcompression, "
-                "EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
-                "AND 'lz4' = ANY(enumvals)), "
-                "c.reltoastrelid::regclass::text FROM renditions r, pg_class c, pg_attribute a "
-                "WHERE c.oid = 'renditions'::regclass AND a.attrelid = c.oid AND a.attname = 'body'"
-            ).one()
-            toasted = connection.exec_driver_sql(f"SELECT coalesce(sum(length(chunk_data)), 0) FROM {toast_table}")
-            toast = toasted.scalar_one()
-    finally:
-        engine.dispose()
-        store.dispose()
+    store, engine = postgresql_store
+    load(store, dataset_record("a"), now=NOW)
+    body = b"".join(b"<dc:subject>keyword %d</dc:subject>" % index for index in range(200))
+    assert len(body) > 6000
+    store.put_renditions({"a": [rendition(store, "a", "oai_dc", 0, None, body)]})
+    assert bodies(store, DAY) == {"a": body}
+    with engine.connect() as connection:
+        stored, size, storage, method, lz4, toast_table = connection.exec_driver_sql(
+            "SELECT pg_column_size(r.body), length(r.body), a.attstorage, a.attcompression, "
+            "EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
+            "AND 'lz4' = ANY(enumvals)), "
+            "c.reltoastrelid::regclass::text FROM renditions r, pg_class c, pg_attribute a "
+            "WHERE c.oid = 'renditions'::regclass AND a.attrelid = c.oid AND a.attname = 'body'"
+        ).one()
+        toasted = connection.exec_driver_sql(f"SELECT coalesce(sum(length(chunk_data)), 0) FROM {toast_table}")
+        toast = toasted.scalar_one()
     assert storage == "m"
     assert stored < size / 4, "compressed"
     assert toast < stored, "in its row: the TOAST table does not hold it"
