@@ -51,6 +51,9 @@ LICENSE_NAMES: Mapping[str, str] = MappingProxyType(
     }
 )
 
+NO_LICENSE_NAME = "No licence stated by the source"
+"""What a harvested record whose rights name no SPDX licence (`NO_STATED_LICENSE`) says of its licence."""
+
 RESOURCE_TYPES_GENERAL: Mapping[Category, str] = MappingProxyType(
     {
         Category.OBSERVATION: "Dataset",
@@ -335,14 +338,18 @@ def _rights(record: Dataset, view: View) -> Iterator[etree._Element]:
     was or will be released under, and they cover this metadata.
     """
     spdx = record.rights.license
-    yield E.rights(
-        LICENSE_NAMES.get(spdx, spdx),
-        {XML_LANG: "en"},
-        rightsURI=license_url(spdx),
-        rightsIdentifier=spdx,
-        rightsIdentifierScheme="SPDX",
-        schemeURI=SPDX,
-    )
+    url = license_url(spdx)
+    if url is None:
+        yield E.rights(NO_LICENSE_NAME, {XML_LANG: "en"})
+    else:
+        yield E.rights(
+            LICENSE_NAMES.get(spdx, spdx),
+            {XML_LANG: "en"},
+            rightsURI=url,
+            rightsIdentifier=spdx,
+            rightsIdentifierScheme="SPDX",
+            schemeURI=SPDX,
+        )
     yield from _texts("rights", TERMS_OF_USE, rightsURI=GOJ_TERMS_URL)
     yield from _texts("rights", credit_line(record))
     yield from _texts("rights", record.rights.restrictions)

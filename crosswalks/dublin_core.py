@@ -201,7 +201,9 @@ def _iso_interval(*moments: datetime) -> str:
 
 def _rights(record: Dataset, view: View) -> Iterator[Field]:
     yield "rights", EU_REPO_ACCESS[view.access_right], None
-    yield "rights", license_url(record.rights.license), None
+    url = license_url(record.rights.license)
+    if url is not None:
+        yield "rights", url, None
     yield from _in_languages("rights", TERMS_OF_USE)
     yield from _in_languages("rights", credit_line(record))
     yield from _in_languages("rights", record.rights.restrictions)

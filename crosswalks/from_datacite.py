@@ -19,7 +19,6 @@ from catalog.vocab import AccessRight, AccessStatus, AfterDeadline, Category, Cr
 from crosswalks import oai_datacite
 from crosswalks.datacite import CONTRIBUTOR_TYPES, ISAS, JAXA, LOCAL_ID_TYPE, NS, RELATION_TYPES, to_datacite
 from crosswalks.inverse import (
-    NO_STATED_LICENSE,
     PROBE_DAY,
     AccessFacts,
     InverseError,
@@ -55,7 +54,7 @@ from crosswalks.inverse import (
     text_value,
     unique,
 )
-from crosswalks.statements import GOJ_TERMS_URL
+from crosswalks.statements import GOJ_TERMS_URL, NO_STATED_LICENSE
 
 __all__ = ["InverseError", "datacite_resource", "record_from_datacite"]
 

@@ -18,7 +18,6 @@ from catalog.timeutil import format_time
 from catalog.vocab import AccessRight, Category, CreatorKind, Visibility
 from crosswalks.dublin_core import DC, DERIVED_FROM, EMBARGO_END, OAI_DC, to_oai_dc
 from crosswalks.inverse import (
-    NO_STATED_LICENSE,
     AccessFacts,
     InverseError,
     Withdrawal,
@@ -50,7 +49,7 @@ from crosswalks.inverse import (
     text_value,
     unique,
 )
-from crosswalks.statements import TERMS_OF_USE
+from crosswalks.statements import NO_STATED_LICENSE, TERMS_OF_USE
 
 __all__ = ["InverseError", "record_from_oai_dc"]
 

@@ -51,8 +51,6 @@ CHECK_ID = "harvested"
 DEFAULT_SCOPE = "users authorised by {publisher}"
 """Who may use restricted data when the source does not say: whoever its publisher authorises."""
 UNKNOWN_PUBLISHER = "the source repository"
-NO_STATED_LICENSE = "NOASSERTION"
-"""SPDX's term for a licence not determined: the source states rights that no SPDX id names."""
 WITHDRAWN_WITHOUT_REASON = "The source lists this data as withdrawn and gives no reason."
 """The reason a harvested tombstone gets when the policy asks for one and the source states none."""
 

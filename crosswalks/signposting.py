@@ -48,7 +48,9 @@ def signposts(dataset: Dataset, view: View, urls: DatasetUrls) -> list[Link]:
         links.append(Link(urls.datacite, "describedby", DATACITE_XML, DATACITE_PROFILE))
     links.append(Link(urls.jsonld, "describedby", JSON_LD, SCHEMA_ORG_PROFILE))
     links += [Link(ABOUT_PAGE, "type"), Link(DATASET, "type")]
-    links.append(Link(license_url(dataset.rights.license), "license"))
+    licence = license_url(dataset.rights.license)
+    if licence is not None:
+        links.append(Link(licence, "license"))
     if view.shows_data_links:
         links += [
             Link(asset.href, "item", asset.media_type)

@@ -30,6 +30,7 @@ from crosswalks.citation import publication_moment
 from crosswalks.oai_record import origin_url
 from crosswalks.statements import (
     DOI_RESOLVER,
+    NO_STATED_LICENSE,
     credit_line,
     doi_url,
     license_url,
@@ -227,7 +228,7 @@ def collection_of(
             pystac.SpatialExtent([list(bbox)]),
             pystac.TemporalExtent([_interval(dataset)]),
         ),
-        license=dataset.rights.license,
+        license="other" if dataset.rights.license == NO_STATED_LICENSE else dataset.rights.license,
         keywords=list(dict.fromkeys((*dataset.keywords, *dataset.instruments, *dataset.targets))) or None,
         providers=[pystac.Provider.from_dict(provider) for provider in _providers(dataset)],
         summaries=pystac.Summaries(summaries),
@@ -383,7 +384,9 @@ def _collection_links(
     yield _link("root", urls.root(), JSON)
     yield _link("parent", urls.catalog(mission.id) if mission is not None else urls.root(), JSON)
     yield _link("items", urls.items(dataset.id), GEOJSON)
-    yield _link("license", license_url(dataset.rights.license), HTML, dataset.rights.license)
+    licence = license_url(dataset.rights.license)
+    if licence is not None:
+        yield _link("license", licence, HTML, dataset.rights.license)
     if dataset.doi:
         yield _link("cite-as", doi_url(dataset.doi), None, "DOI")
         yield _link("describedby", dataset_urls.oai_datacite, XML, "DataCite metadata (OAI-PMH)")

@@ -63,8 +63,14 @@ def cite_as(dataset: Dataset, urls: DatasetUrls) -> str:
     return doi_url(dataset.doi) if dataset.doi else urls.landing
 
 
-def license_url(spdx: str) -> str:
-    """The licence's own page where known, else its SPDX page."""
+NO_STATED_LICENSE = "NOASSERTION"
+"""The licence of a harvested record whose rights name no SPDX licence (its statements are its `restrictions`)."""
+
+
+def license_url(spdx: str) -> str | None:
+    """The licence's own page where known, else its SPDX page; None for no stated licence, which has no page."""
+    if spdx == NO_STATED_LICENSE:
+        return None
     return LICENSE_URLS.get(spdx, f"https://spdx.org/licenses/{spdx}.html")
 
 
