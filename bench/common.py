@@ -183,6 +183,19 @@ def add_server_options(parser: argparse.ArgumentParser, backends: Sequence[str])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: 2)")
 
 
+def add_harvest_options(parser: argparse.ArgumentParser, prefixes: Sequence[str], page_size_help: str) -> None:
+    """The options the OAI-PMH benchmarks share: the archive's size, the page size, the formats, the cache."""
+    parser.add_argument("--datasets", type=int, default=100_000, help="datasets to synthesize (default: 100000)")
+    parser.add_argument("--page-size", type=int, default=100, help=f"{page_size_help} (default: 100)")
+    parser.add_argument(
+        "--prefixes",
+        type=comma_names(prefixes),
+        default=list(prefixes),
+        help=f"comma-separated (default: {','.join(prefixes)})",
+    )
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="cache the generated JSON Lines file in DIR")
+
+
 def stop_on_sigterm(signum: int, _frame: object) -> None:
     """End on SIGTERM as on an error, so that a bench's servers are stopped and its PostgreSQL schemas dropped."""
     raise SystemExit(128 + signum)

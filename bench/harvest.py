@@ -19,8 +19,8 @@ from typing import Any
 from bench.common import (
     BenchError,
     StoreSize,
+    add_harvest_options,
     add_server_options,
-    comma_names,
     free_port,
     fresh_postgres,
     fresh_sqlite,
@@ -333,16 +333,8 @@ def parser() -> argparse.ArgumentParser:
             "each format, then harvested again with nothing changed. Checks the counts. Not a test."
         ),
     )
-    p.add_argument("--datasets", type=int, default=100_000, help="datasets to synthesize (default: 100000)")
     add_server_options(p, BACKENDS)
-    p.add_argument("--page-size", type=int, default=100, help="the source's CATALOG_OAI_PAGE_SIZE (default: 100)")
-    p.add_argument(
-        "--prefixes",
-        type=comma_names(PREFIXES),
-        default=list(PREFIXES),
-        help=f"comma-separated (default: {','.join(PREFIXES)})",
-    )
-    p.add_argument("--keep", type=Path, metavar="DIR", help="cache the generated JSON Lines file in DIR")
+    add_harvest_options(p, PREFIXES, "the source's CATALOG_OAI_PAGE_SIZE")
     return p
 
 

@@ -26,8 +26,8 @@ from typing import Any, Self
 from bench.common import (
     BenchError,
     StoreSize,
+    add_harvest_options,
     add_server_options,
-    comma_names,
     descendants,
     fresh_postgres,
     fresh_sqlite,
@@ -556,16 +556,8 @@ def parser() -> argparse.ArgumentParser:
             "over HTTP. Not a test."
         ),
     )
-    p.add_argument("--datasets", type=int, default=100_000, help="datasets to synthesize (default: 100000)")
     add_server_options(p, BACKENDS)
-    p.add_argument("--page-size", type=int, default=100, help="CATALOG_OAI_PAGE_SIZE (default: 100)")
-    p.add_argument(
-        "--prefixes",
-        type=comma_names(PREFIXES),
-        default=list(PREFIXES),
-        help="comma-separated (default: oai_dc,oai_datacite)",
-    )
-    p.add_argument("--keep", type=Path, metavar="DIR", help="cache the generated JSON Lines file in DIR")
+    add_harvest_options(p, PREFIXES, "CATALOG_OAI_PAGE_SIZE")
     return p
 
 
