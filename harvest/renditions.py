@@ -120,15 +120,16 @@ def refresh(
     """
     seen = rendered = written = 0
     first = not store.has_renditions(context.key)
+    unanalyzed = first
 
     def store_batch(done: list[tuple[str, list[Rendition]]]) -> None:
-        nonlocal rendered, written, first
+        nonlocal rendered, written, unanalyzed
         store.put_renditions(dict(done))
         rendered += len(done)
         written += sum(len(items) for _, items in done)
-        if first:
+        if unanalyzed:
             store.analyze()
-            first = False
+            unanalyzed = False
 
     batches = _stale(store, context, force=force, first=first)
     if workers < 1:

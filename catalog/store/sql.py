@@ -897,10 +897,10 @@ class SqlStore:
         with self._reading() as connection:
             for group in ((0,), tuple(range(1, len(branches)))):
                 statement = _listing(branches, group, columns, *window, after is not None, bounded)
-                run = sorted(connection.execute(statement, values).all(), key=lambda row: (row.stamp, row.id))
+                run = connection.execute(statement, values).all()
                 if not bounded and len(run) == limit:
                     bounded = True
-                    bound_stamp, bound_id = run[-1].stamp, run[-1].id
+                    bound_stamp, bound_id = max((row.stamp, row.id) for row in run)
                     shared = after is not None and values["after_stamp"] == bound_stamp
                     low_id = after[1] if after is not None and shared else ""
                     values |= {"bound_stamp": bound_stamp, "bound_id": bound_id, "bound_low_id": low_id}

@@ -379,7 +379,7 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
                 "withdrawal": "Withdrawn",
                 "use": "How to use and cite",
                 "license": "Licence",
-                "no_license": "No licence stated by the source",
+                "no_license": datacite.NO_LICENSE_NAME,
                 "terms": "Terms of use",
                 "goj": "Government of Japan Standard Terms of Use (Version 2.0)",
                 "credit": "Credit",
